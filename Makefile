@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# nvkm-vgpu: out-of-tree build and the project's commands.
+#   make            build the modules against the running kernel
+#   make KDIR=...   build against another kernel tree or headers
+#   make check      every test layer on every kernel (see README.md)
+#   make help       this list
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PWD := $(shell pwd)
+
+.PHONY: all modules clean check help
+
+all: modules
+
+modules:
+	@if [ ! -d "$(KDIR)" ]; then \
+		echo "nvkm-vgpu: no kernel tree at $(KDIR); install its headers or pass KDIR=" >&2; \
+		exit 1; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+clean:
+	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi
+	rm -rf build
+
+check:
+	scripts/check.sh
+
+help:
+	@sed -n 's/^#   //p' Makefile

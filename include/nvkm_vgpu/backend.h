@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvkm-vgpu backend contract.
+ *
+ * A backend (the simulated GPU, or nouveau's NVKM through its hook) describes
+ * each physical GPU it drives with a struct nvkm_vgpu_geometry and registers
+ * it with the vGPU manager. The manager derives the vGPU type catalogue and
+ * the slice allocator from the geometry alone; it never includes a backend's
+ * headers, and a backend never touches VFIO.
+ *
+ * Version 1: register and unregister a GPU described by its geometry.
+ */
+#ifndef __NVKM_VGPU_BACKEND_H__
+#define __NVKM_VGPU_BACKEND_H__
+
+#include <linux/types.h>
+
+struct device;
+struct module;
+struct nvkm_vgpu_gpu;
+
+/** define NVKM_VGPU_BACKEND_VERSION - version of this contract */
+#define NVKM_VGPU_BACKEND_VERSION 1
+
+/** define NVKM_VGPU_BOARD_NAME_MAX - longest board name, NUL excluded */
+#define NVKM_VGPU_BOARD_NAME_MAX 15
+
+/**
+ * enum nvkm_vgpu_engine - engine classes a GPU offers to its slices
+ * @NVKM_VGPU_ENGINE_GR: graphics and compute
+ * @NVKM_VGPU_ENGINE_CE: copy engines
+ * @NVKM_VGPU_ENGINE_NVDEC: video decoders
+ * @NVKM_VGPU_ENGINE_NVENC: video encoders
+ * @NVKM_VGPU_ENGINE_NVJPG: JPEG decoders
+ * @NVKM_VGPU_ENGINE_OFA: optical flow accelerators
+ * @NVKM_VGPU_ENGINE_NR: number of engine classes
+ */
+enum nvkm_vgpu_engine {
+	NVKM_VGPU_ENGINE_GR,
+	NVKM_VGPU_ENGINE_CE,
+	NVKM_VGPU_ENGINE_NVDEC,
+	NVKM_VGPU_ENGINE_NVENC,
+	NVKM_VGPU_ENGINE_NVJPG,
+	NVKM_VGPU_ENGINE_OFA,
+	NVKM_VGPU_ENGINE_NR,
+};
+
+/**
+ * struct nvkm_vgpu_geometry - what a backend reports about one physical GPU
+ * @board: board family in lower case, e.g. "h100"; letters, digits and '-',
+ *	at most %NVKM_VGPU_BOARD_NAME_MAX characters. Type names derive from it.
+ * @fb_nominal_gib: the board's marketed framebuffer size in GiB (80 for an
+ *	H100 80GB); 0 lets the manager round @fb_size to the closest GiB.
+ * @fb_size: framebuffer size in bytes.
+ * @fb_reserved: bytes at the start of the framebuffer kept by the host;
+ *	slices are carved from [@fb_reserved, @fb_size).
+ * @chid_count: channel IDs the backend can hand to vGPUs.
+ * @engines: number of engines of each &enum nvkm_vgpu_engine class.
+ * @bar0_size: register BAR size in bytes.
+ * @bar1_size: framebuffer aperture BAR size in bytes.
+ * @bar3_size: BAR3 size in bytes (0 when absent).
+ * @vendor_id: PCI vendor ID of the physical function.
+ * @device_id: PCI device ID of the physical function.
+ * @subsystem_vendor_id: PCI subsystem vendor ID.
+ * @subsystem_id: PCI subsystem ID.
+ * @display: the board has display engines, so display types (Q, B, A
+ *	series) are offered besides compute (C).
+ *
+ * The manager copies the geometry at registration; the backend may free its
+ * copy afterwards.
+ */
+struct nvkm_vgpu_geometry {
+	const char *board;
+	u32 fb_nominal_gib;
+	u64 fb_size;
+	u64 fb_reserved;
+	u32 chid_count;
+	u8 engines[NVKM_VGPU_ENGINE_NR];
+	u64 bar0_size;
+	u64 bar1_size;
+	u64 bar3_size;
+	u16 vendor_id;
+	u16 device_id;
+	u16 subsystem_vendor_id;
+	u16 subsystem_id;
+	bool display;
+};
+
+/**
+ * struct nvkm_vgpu_backend_ops - a backend's operations on its GPUs
+ * @owner: the backend's module; the manager pins it while it calls into
+ *	the backend on a vGPU's behalf.
+ * @name: short backend name for logs, e.g. "sim" or "nouveau".
+ *
+ * Version 1 carries identity only; later versions add the per-slice
+ * operations (FB reserve and scrub, CHID reservation, scheduling, state).
+ */
+struct nvkm_vgpu_backend_ops {
+	struct module *owner;
+	const char *name;
+};
+
+struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
+					     const struct nvkm_vgpu_backend_ops *ops,
+					     const struct nvkm_vgpu_geometry *geo,
+					     void *priv);
+void nvkm_vgpu_gpu_unregister(struct nvkm_vgpu_gpu *gpu);
+void *nvkm_vgpu_gpu_priv(const struct nvkm_vgpu_gpu *gpu);
+
+#endif /* __NVKM_VGPU_BACKEND_H__ */

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Board geometries and managed objects shared by the KUnit suites. Every
+ * object is released by a deferred action, so a failed assertion leaks
+ * nothing.
+ */
+#include <kunit/device.h>
+#include <kunit/resource.h>
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/err.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+
+#include "../../vgpu_mgr/alloc.h"
+#include "../../vgpu_mgr/catalogue.h"
+#include "fixtures.h"
+
+/* H100 80GB HBM3, from shared/reference/h100-nvidia-smi-q.txt. */
+const struct nvkm_vgpu_geometry nvkm_vgpu_test_h100 = {
+	.board = "h100",
+	.fb_nominal_gib = 80,
+	.fb_size = 81559ULL * SZ_1M,
+	.fb_reserved = 480ULL * SZ_1M,
+	.chid_count = 2048,
+	.engines = {
+		[NVKM_VGPU_ENGINE_GR] = 1, [NVKM_VGPU_ENGINE_CE] = 10,
+		[NVKM_VGPU_ENGINE_NVDEC] = 7, [NVKM_VGPU_ENGINE_NVJPG] = 7,
+		[NVKM_VGPU_ENGINE_OFA] = 1,
+	},
+	.bar0_size = SZ_16M, .bar1_size = 128ULL * SZ_1G, .bar3_size = SZ_32M,
+	.vendor_id = 0x10de, .device_id = 0x2330,
+	.subsystem_vendor_id = 0x10de, .subsystem_id = 0x16c1,
+};
+
+const struct nvkm_vgpu_geometry nvkm_vgpu_test_l40s = {
+	.board = "l40s",
+	.fb_nominal_gib = 48,
+	.fb_size = 46068ULL * SZ_1M,
+	.fb_reserved = 512ULL * SZ_1M,
+	.chid_count = 2048,
+	.engines = {
+		[NVKM_VGPU_ENGINE_GR] = 1, [NVKM_VGPU_ENGINE_CE] = 2,
+		[NVKM_VGPU_ENGINE_NVDEC] = 3, [NVKM_VGPU_ENGINE_NVENC] = 3,
+		[NVKM_VGPU_ENGINE_NVJPG] = 4, [NVKM_VGPU_ENGINE_OFA] = 1,
+	},
+	.bar0_size = SZ_16M, .bar1_size = 64ULL * SZ_1G, .bar3_size = SZ_32M,
+	.vendor_id = 0x10de, .device_id = 0x26b9,
+	.subsystem_vendor_id = 0x10de, .subsystem_id = 0x1851,
+	.display = true,
+};
+
+const struct nvkm_vgpu_geometry nvkm_vgpu_test_a16 = {
+	.board = "a16",
+	.fb_nominal_gib = 16,
+	.fb_size = 16384ULL * SZ_1M,
+	.fb_reserved = 256ULL * SZ_1M,
+	.chid_count = 512,
+	.engines = {
+		[NVKM_VGPU_ENGINE_GR] = 1, [NVKM_VGPU_ENGINE_CE] = 2,
+		[NVKM_VGPU_ENGINE_NVDEC] = 2, [NVKM_VGPU_ENGINE_NVENC] = 1,
+		[NVKM_VGPU_ENGINE_NVJPG] = 1,
+	},
+	.bar0_size = SZ_16M, .bar1_size = 32ULL * SZ_1G, .bar3_size = SZ_32M,
+	.vendor_id = 0x10de, .device_id = 0x25b6,
+	.subsystem_vendor_id = 0x10de, .subsystem_id = 0x14a9,
+	.display = true,
+};
+
+/* A small board with display for fast tests: 4 GiB, 64 channels. */
+const struct nvkm_vgpu_geometry nvkm_vgpu_test_tiny = {
+	.board = "tiny",
+	.fb_nominal_gib = 4,
+	.fb_size = 4160ULL * SZ_1M,
+	.fb_reserved = 64ULL * SZ_1M,
+	.chid_count = 64,
+	.engines = { [NVKM_VGPU_ENGINE_GR] = 1, [NVKM_VGPU_ENGINE_CE] = 1 },
+	.bar0_size = SZ_16M, .bar1_size = SZ_8G,
+	.vendor_id = 0x10de, .device_id = 0x1eb8,
+	.display = true,
+};
+
+const struct nvkm_vgpu_backend_ops nvkm_vgpu_test_ops = {
+	.owner = THIS_MODULE,
+	.name = "kunit",
+};
+
+/**
+ * nvkm_vgpu_test_board_desc() - name a board parameter after its board
+ * @geo: pointer to the parameter
+ * @desc: buffer of KUNIT_PARAM_DESC_SIZE
+ */
+void nvkm_vgpu_test_board_desc(const struct nvkm_vgpu_geometry *const *geo,
+			       char *desc)
+{
+	strscpy(desc, (*geo)->board, KUNIT_PARAM_DESC_SIZE);
+}
+
+/**
+ * nvkm_vgpu_test_dev() - a fresh device, unregistered when @test ends
+ * @test: the test
+ *
+ * Return: the device, named uniquely.
+ */
+struct device *nvkm_vgpu_test_dev(struct kunit *test)
+{
+	static atomic_t serial = ATOMIC_INIT(0);
+	struct device *dev;
+	char name[32];
+
+	snprintf(name, sizeof(name), "nvkm-vgpu-test-%d",
+		 atomic_inc_return(&serial));
+	dev = kunit_device_register(test, name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	return dev;
+}
+
+static void nvkm_vgpu_test_catalogue_del(void *cat)
+{
+	nvkm_vgpu_catalogue_del(cat);
+}
+
+/**
+ * nvkm_vgpu_test_catalogue() - a catalogue freed when @test ends
+ * @test: the test
+ * @geo: geometry to build it from; must be valid
+ *
+ * Return: the catalogue; the test fails on the spot if it cannot be built.
+ */
+struct nvkm_vgpu_catalogue *
+nvkm_vgpu_test_catalogue(struct kunit *test, const struct nvkm_vgpu_geometry *geo)
+{
+	struct nvkm_vgpu_catalogue *cat = nvkm_vgpu_catalogue_new(geo);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cat);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, nvkm_vgpu_test_catalogue_del,
+						  cat));
+	return cat;
+}
+
+static void nvkm_vgpu_test_alloc_fini(void *data)
+{
+	struct nvkm_vgpu_alloc *alloc = data;
+	struct nvkm_vgpu_slice *slice;
+	unsigned long id;
+
+	/* Slices a failed test left behind go back before the fini. */
+	xa_for_each(&alloc->slices, id, slice)
+		nvkm_vgpu_slice_del(alloc, slice);
+	nvkm_vgpu_alloc_fini(alloc);
+}
+
+/**
+ * nvkm_vgpu_test_alloc() - an allocator torn down when @test ends
+ * @test: the test
+ * @geo: the GPU's geometry; must be valid
+ *
+ * Return: the allocator, with slices still alive at the end deleted for
+ * the test.
+ */
+struct nvkm_vgpu_alloc *nvkm_vgpu_test_alloc(struct kunit *test,
+					     const struct nvkm_vgpu_geometry *geo)
+{
+	struct nvkm_vgpu_alloc *alloc;
+	struct device *dev;
+
+	dev = nvkm_vgpu_test_dev(test);
+	alloc = kunit_kzalloc(test, sizeof(*alloc), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, alloc);
+	KUNIT_ASSERT_EQ(test, 0, nvkm_vgpu_alloc_init(alloc, dev, geo));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, nvkm_vgpu_test_alloc_fini,
+						  alloc));
+	return alloc;
+}
+
+/**
+ * nvkm_vgpu_test_type() - a catalogue type that must exist
+ * @test: the test
+ * @cat: the catalogue
+ * @name: the type's sysfs name
+ *
+ * Return: the type; the test fails on the spot if there is none.
+ */
+const struct nvkm_vgpu_type *
+nvkm_vgpu_test_type(struct kunit *test, const struct nvkm_vgpu_catalogue *cat,
+		    const char *name)
+{
+	const struct nvkm_vgpu_type *type = nvkm_vgpu_catalogue_find(cat, name);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, type, "no type %s", name);
+	return type;
+}
+
+static void nvkm_vgpu_test_gpu_unregister(void *gpu)
+{
+	nvkm_vgpu_gpu_unregister(gpu);
+}
+
+/**
+ * nvkm_vgpu_test_gpu() - a registered GPU, unregistered when @test ends
+ * @test: the test
+ * @geo: the GPU's geometry; must be valid
+ *
+ * Return: the GPU, registered on a fresh KUnit device.
+ */
+struct nvkm_vgpu_gpu *nvkm_vgpu_test_gpu(struct kunit *test,
+					 const struct nvkm_vgpu_geometry *geo)
+{
+	struct nvkm_vgpu_gpu *gpu;
+	struct device *dev;
+
+	dev = nvkm_vgpu_test_dev(test);
+	gpu = nvkm_vgpu_gpu_register(dev, &nvkm_vgpu_test_ops, geo, test);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, gpu);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, nvkm_vgpu_test_gpu_unregister,
+						  gpu));
+	return gpu;
+}

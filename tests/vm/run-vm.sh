@@ -1,0 +1,248 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: tests/vm/run-vm.sh [--timeout SECS] [--mem MB] [--append ARGS] [--verbose]
+#                           KERNEL_IMAGE KERNEL_RELEASE MODDIR RESULTS_DIR SCRIPT [ARGS...]
+#
+# Boots KERNEL_IMAGE under QEMU (TCG, no KVM needed) with a busybox
+# initramfs (tests/vm/mkinitramfs.sh) that mounts the host's / read-only
+# over virtio-9p and runs "bash SCRIPT ARGS..." chrooted into it, with
+# NVKM_RESULTS=/tmp/results pointing at RESULTS_DIR (shared read-write).
+# Then judges the run and exits 0 only if it passed:
+#   - the guest powered off before --timeout (default 600 s),
+#   - SCRIPT wrote an exit code and it is 0,
+#   - no kernel splat (BUG/WARNING/KASAN/UBSAN/lockdep/Oops/panic/...) in
+#     dmesg.txt or in the kernel lines of console.log,
+#   - kmemleak.txt (debug kernels only) is empty.
+#
+# MODDIR is the prefix holding lib/modules/KERNEL_RELEASE: "/" for the
+# host's stock kernels, "<debug-kernel-dir>/modroot" for the debug kernel.
+# SCRIPT (and anything it uses) must live on the host outside /tmp, /run,
+# /var/tmp, /proc, /sys and /dev, which the guest covers with its own mounts.
+# RESULTS_DIR is emptied first; it must be empty, new, or a previous
+# run-vm.sh results dir.
+#
+# Options:
+#   --timeout SECS   kill the guest after SECS seconds (default 600)
+#   --mem MB         guest memory (default 2048)
+#   --append ARGS    extra kernel command line arguments
+#   --verbose        also stream the serial console to stdout
+# Environment: NVKM_VM_CACHE (initramfs cache dir), QEMU (qemu binary).
+set -euo pipefail
+
+usage() {
+	sed -n '3,4s/^# //p' "$0" >&2
+	exit 2
+}
+
+timeout_s=600
+mem=2048
+append=
+verbose=${NVKM_VM_VERBOSE:-0}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--timeout) [ $# -ge 2 ] || usage; timeout_s=$2; shift 2 ;;
+	--timeout=*) timeout_s=${1#*=}; shift ;;
+	--mem) [ $# -ge 2 ] || usage; mem=$2; shift 2 ;;
+	--mem=*) mem=${1#*=}; shift ;;
+	--append) [ $# -ge 2 ] || usage; append=$2; shift 2 ;;
+	--append=*) append=${1#*=}; shift ;;
+	-v | --verbose) verbose=1; shift ;;
+	-h | --help) usage ;;
+	--) shift; break ;;
+	-*) echo "run-vm: unknown option $1" >&2; usage ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 5 ] || usage
+case "$timeout_s$mem" in
+*[!0-9]*) echo "run-vm: --timeout and --mem take integers" >&2; exit 2 ;;
+esac
+
+here=$(cd "$(dirname "$0")" && pwd)
+kernel=$(realpath -e "$1")
+krel=$2
+moddir=$(realpath -e "$3")
+results=$4
+script=$(realpath -e "$5")
+shift 5
+qemu=${QEMU:-qemu-system-x86_64}
+
+die() {
+	echo "run-vm: $*" >&2
+	exit 2
+}
+
+[ -f "$kernel" ] || die "$kernel is not a file"
+[ -d "$moddir/lib/modules/$krel" ] || die "$moddir/lib/modules/$krel does not exist"
+[ -f "$script" ] || die "$script is not a file"
+command -v "$qemu" >/dev/null || die "$qemu not found (apt-get install qemu-system-x86)"
+
+# The guest sees the host's / with tmpfs/proc/sysfs/devtmpfs over these.
+hidden() {
+	case "$1/" in
+	/tmp/* | /run/* | /var/tmp/* | /proc/* | /sys/* | /dev/*) return 0 ;;
+	esac
+	return 1
+}
+hidden "$script" && die "$script is under a directory the guest does not see from the host"
+case "$script$moddir" in
+*[!A-Za-z0-9._/+,:@=-]*) die "script and MODDIR paths must not contain spaces or shell/cmdline special characters" ;;
+esac
+if [ "$moddir" != / ] && hidden "$moddir"; then
+	echo "run-vm: warning: $moddir is not visible in the guest; modprobe of other modules will not work there" >&2
+fi
+
+# Fresh results dir: refuse to wipe anything that is not ours.
+marker=.nvkm-vm-results
+if [ -d "$results" ] && [ -n "$(ls -A "$results")" ] && [ ! -e "$results/$marker" ]; then
+	die "$results is not empty and not a run-vm.sh results dir; refusing to clear it"
+fi
+mkdir -p "$results"
+results=$(realpath -e "$results")
+[ "$results" != / ] || die "refusing to use / as RESULTS_DIR"
+find "$results" -mindepth 1 -delete
+touch "$results/$marker"
+
+# Initramfs, cached by everything that goes into it.
+cache=${NVKM_VM_CACHE:-${TMPDIR:-/tmp}/nvkm-vgpu-vm-cache-$(id -u)}
+mkdir -p "$cache"
+moddep="$moddir/lib/modules/$krel/modules.dep"
+key=$( {
+	cat "$here/mkinitramfs.sh"
+	echo "$krel $moddir"
+	stat -c '%s %Y' "$moddep" 2>/dev/null || true
+	stat -Lc '%s %Y' /bin/busybox
+} | sha256sum | cut -c1-16)
+initrd="$cache/initramfs-$krel-$key.cpio.gz"
+if [ ! -f "$initrd" ]; then
+	"$here/mkinitramfs.sh" "$krel" "$moddir" "$initrd"
+fi
+
+cmdline="console=ttyS0 printk.time=1 panic=-1 oops=panic loglevel=7"
+cmdline+=" nvkm.script=$script nvkm.moddir=$moddir"
+if [ $# -gt 0 ]; then
+	cmdline+=" nvkm.args=$(printf '%q ' "$@" | base64 -w0)"
+fi
+[ -z "$append" ] || cmdline+=" $append"
+
+qemu_args=(
+	-accel tcg -cpu max -smp 2 -m "$mem"
+	-nodefaults -nographic -no-reboot -monitor none
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
+	-chardev "stdio,id=con0,signal=off,logfile=$results/console.log"
+	-serial chardev:con0
+	-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
+	-device "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot"
+	-fsdev "local,id=results,path=$results,security_model=none"
+	-device "virtio-9p-pci,fsdev=results,mount_tag=results"
+)
+
+echo "run-vm: booting $krel ($(basename "$kernel")), timeout ${timeout_s}s, results in $results"
+start=$(date +%s)
+rc=0
+if [ "$verbose" = 1 ]; then
+	timeout -k 10 "$timeout_s" "$qemu" "${qemu_args[@]}" </dev/null 2>"$results/qemu.log" || rc=$?
+else
+	timeout -k 10 "$timeout_s" "$qemu" "${qemu_args[@]}" </dev/null >/dev/null 2>"$results/qemu.log" || rc=$?
+fi
+elapsed=$(($(date +%s) - start))
+echo "run-vm: guest finished in ${elapsed}s (qemu exit $rc)"
+
+# ---- verdict ----
+reasons=()
+fail() { reasons+=("$1"); }
+
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	echo "vm: timeout after ${timeout_s} s"
+	fail "timeout"
+elif [ "$rc" != 0 ]; then
+	echo "vm: qemu exited with $rc: $(tail -n 3 "$results/qemu.log" 2>/dev/null | tr '\n' ' ')"
+	fail "qemu exit $rc"
+fi
+
+if [ -f "$results/console.log" ]; then
+	grep -a 'nvkm-init: FATAL' "$results/console.log" | sed 's/^/vm: console: /' || true
+fi
+
+if [ ! -s "$results/exit-code" ]; then
+	echo "vm: no exit-code file: the test script did not finish"
+	if [ -s "$results/console.log" ]; then
+		tail -n 5 "$results/console.log" | tr -d '\r' | sed 's/^/vm: console tail: /'
+	fi
+	fail "no exit code"
+else
+	code=$(tr -d '[:space:]' <"$results/exit-code")
+	if [ "$code" != 0 ]; then
+		echo "vm: test script exited with ${code:-?}"
+		fail "script exit ${code:-?}"
+	fi
+fi
+
+# Kernel splats. "Call Trace:" alone is reported only when nothing else in
+# the same file explains it (e.g. a bare dump_stack()).
+splat_re='BUG:|WARNING:|KASAN:|UBSAN:|Oops|general protection|Kernel panic|kernel BUG at'
+splat_re+='|possible circular locking dependency|possible recursive locking|inconsistent lock state'
+splat_re+='|suspicious RCU usage|INFO: possible|turning off the locking correctness validator'
+splat_re+='|INFO: task .* blocked for more than|rcu: INFO: |detected stalls on CPUs'
+splat_re+='|kmemleak: .*suspected memory leak|unreferenced object|Unable to handle kernel|Attempted to kill init'
+ts_re='^.*\[ *[0-9]+\.[0-9]+\](\[ *[CT][0-9]+\])? '
+declare -A seen=()
+max_lines=15
+
+# scan LABEL FILE KERNEL_LINES_ONLY
+scan() {
+	local label=$1 file=$2 konly=$3 lines msg n=0 total=0 found=0 new=0
+	[ -f "$file" ] || return 0
+	if [ "$konly" = 1 ]; then
+		lines=$(grep -aE "$ts_re" "$file" | sed -E "s/$ts_re//" | tr -d '\r' || true)
+	else
+		lines=$(sed -E "s/$ts_re//" "$file" | tr -d '\r')
+	fi
+	while IFS= read -r msg; do
+		[ -n "$msg" ] || continue
+		found=1
+		[ -z "${seen[$msg]+x}" ] || continue
+		seen[$msg]=1
+		new=1
+		total=$((total + 1))
+		if [ "$n" -lt "$max_lines" ]; then
+			echo "vm: $label: $msg"
+			n=$((n + 1))
+		fi
+	done < <(printf '%s\n' "$lines" | grep -aE -- "$splat_re" || true)
+	if [ "$found" = 0 ]; then
+		msg=$(printf '%s\n' "$lines" | grep -aB1 -- 'Call Trace:' | head -n 1 || true)
+		if [ -n "$msg" ]; then
+			echo "vm: $label: stack dump (Call Trace:) after: $msg"
+			new=1
+			total=1
+		fi
+	fi
+	[ "$total" -le "$max_lines" ] || echo "vm: $label: ... $((total - max_lines)) more"
+	[ "$new" = 0 ] || fail "$label splat"
+}
+scan dmesg "$results/dmesg.txt" 0
+scan console "$results/console.log" 1
+
+if [ -s "$results/kmemleak.txt" ]; then
+	nleak=$(grep -c 'unreferenced object' "$results/kmemleak.txt" || true)
+	echo "vm: kmemleak: ${nleak} unreferenced object(s), first: $(grep -m1 'unreferenced object' "$results/kmemleak.txt" || head -n1 "$results/kmemleak.txt")"
+	bt=$(grep -A1 -m1 'backtrace' "$results/kmemleak.txt" | tail -n 1 | sed 's/^ *//' || true)
+	[ -z "$bt" ] || echo "vm: kmemleak: allocated at ${bt}"
+	fail "kmemleak"
+fi
+
+if [ -s "$results/kmemleak-boot.txt" ]; then
+	echo "vm: note: kmemleak: $(grep -c 'unreferenced object' "$results/kmemleak-boot.txt" || true) object(s) leaked during boot, before the test (ignored, see kmemleak-boot.txt)"
+fi
+if [ -e "$results/kmemleak-unavailable" ]; then
+	echo "vm: note: $(cat "$results/kmemleak-unavailable") (no leak check)"
+fi
+
+if [ ${#reasons[@]} -eq 0 ]; then
+	echo "vm: PASS ($krel, ${elapsed}s)"
+	exit 0
+fi
+summary=$(printf '%s, ' "${reasons[@]}")
+echo "vm: FAIL (${summary%, }) [$krel, ${elapsed}s, see $results]"
+exit 1

@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: tests/vm/selftest-guest.sh MODE [ARGS...]
+#
+# Guest side of tests/vm/selftest.sh: misbehaves on purpose so that the
+# harness's failure detection can be checked. MODE is one of:
+#   ok                 exit 0
+#   exit N             exit with status N
+#   warn               write a fake "WARNING:" splat to the kernel log
+#   kasan              write a fake "BUG: KASAN:" splat to the kernel log
+#   panic              crash the kernel through sysrq
+#   hang               sleep forever
+#   args A B...        check that the arguments arrive intact: expects
+#                      exactly the 3 arguments "a b" "it's" "\$x;*"
+#   noisy              print "WARNING:" on stdout only (must still pass)
+set -euo pipefail
+
+mode=${1:-ok}
+[ $# -eq 0 ] || shift
+case "$mode" in
+ok) exit 0 ;;
+exit) exit "${1:-1}" ;;
+warn) echo "WARNING: CPU: 0 PID: $$ at selftest-guest.sh:1 fake_warning" >/dev/kmsg ;;
+kasan) echo "BUG: KASAN: slab-out-of-bounds in fake_function+0x0/0x10" >/dev/kmsg ;;
+panic)
+	echo 1 >/proc/sys/kernel/sysrq
+	echo c >/proc/sysrq-trigger
+	;;
+hang) while :; do sleep 3600; done ;;
+args)
+	printf 'arg: <%s>\n' "$@"
+	# shellcheck disable=SC2016 # the literal string is the point
+	[ $# -eq 3 ] && [ "$1" = "a b" ] && [ "$2" = "it's" ] && [ "$3" = '$x;*' ]
+	;;
+noisy) echo "WARNING: this is test output, not a kernel splat" ;;
+*) echo "selftest-guest: unknown mode $mode" >&2; exit 2 ;;
+esac
