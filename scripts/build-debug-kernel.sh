@@ -25,10 +25,29 @@ key=$( { echo "$srcver"; cat "$fragment"; } | sha256sum | cut -c1-16)
 dir="$cache/debug-kernel-$key"
 tree="$dir/linux"
 
+print_dir() {
+	if [ "${1:-}" = --print-dir ]; then
+		echo "$dir"
+	fi
+}
+
 if [ -f "$dir/stamp" ]; then
-	[ "${1:-}" = --print-dir ] && echo "$dir"
+	print_dir "$@"
 	exit 0
 fi
+
+# One build at a time: a second caller waits for the first, then reuses it.
+mkdir -p "$cache"
+exec 9> "$cache/.build.lock"
+flock 9
+if [ -f "$dir/stamp" ]; then
+	print_dir "$@"
+	exit 0
+fi
+
+# Builds under other keys are stale: the source or the fragment changed.
+find "$cache" -maxdepth 1 -name 'debug-kernel-*' ! -name "debug-kernel-$key" \
+	-exec rm -rf {} +
 
 echo "build-debug-kernel: building $srcver (key $key) in $dir" >&2
 rm -rf "$dir"
@@ -66,5 +85,4 @@ cp arch/x86/boot/bzImage "$dir/bzImage"
 make -s kernelrelease > "$dir/release"
 touch "$dir/stamp"
 echo "build-debug-kernel: done, $(cat "$dir/release")" >&2
-[ "${1:-}" = --print-dir ] && echo "$dir"
-exit 0
+print_dir "$@"

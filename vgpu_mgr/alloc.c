@@ -151,6 +151,29 @@ enum nvkm_vgpu_placement_mode nvkm_vgpu_alloc_mode(struct nvkm_vgpu_alloc *alloc
 }
 EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_alloc_mode);
 
+/**
+ * nvkm_vgpu_alloc_usage() - how much of the GPU slices hold
+ * @alloc: the allocator
+ * @usage: filled with a consistent snapshot
+ */
+void nvkm_vgpu_alloc_usage(struct nvkm_vgpu_alloc *alloc,
+			   struct nvkm_vgpu_alloc_usage *usage)
+{
+	struct nvkm_vgpu_slice *slice;
+	unsigned long id;
+
+	mutex_lock(&alloc->lock);
+	usage->fb_total = alloc->fb_usable;
+	usage->fb_used = 0;
+	xa_for_each(&alloc->slices, id, slice)
+		usage->fb_used += slice->fb_size;
+	usage->chids_total = alloc->chid_count;
+	usage->chids_used = bitmap_weight(alloc->chids, alloc->chid_count);
+	usage->nr_slices = alloc->nr_slices;
+	mutex_unlock(&alloc->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_alloc_usage);
+
 /* Whether @type can come from a catalogue built for this allocator's GPU. */
 static bool nvkm_vgpu_alloc_type_fits(const struct nvkm_vgpu_alloc *alloc,
 				      const struct nvkm_vgpu_type *type)

@@ -14,6 +14,8 @@ int nvkm_vgpu_alloc_set_mode(struct nvkm_vgpu_alloc *alloc,
 			     enum nvkm_vgpu_placement_mode mode);
 enum nvkm_vgpu_placement_mode
 nvkm_vgpu_alloc_mode(struct nvkm_vgpu_alloc *alloc);
+void nvkm_vgpu_alloc_usage(struct nvkm_vgpu_alloc *alloc,
+			   struct nvkm_vgpu_alloc_usage *usage);
 u32 nvkm_vgpu_alloc_available(struct nvkm_vgpu_alloc *alloc,
 			      const struct nvkm_vgpu_type *type);
 u32 nvkm_vgpu_alloc_available_locked(struct nvkm_vgpu_alloc *alloc,

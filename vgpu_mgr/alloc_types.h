@@ -67,7 +67,7 @@ struct nvkm_vgpu_slice {
  * @slices: slice ID to slice (@lock).
  */
 struct nvkm_vgpu_alloc {
-	struct mutex lock;
+	struct mutex lock; /* guards the fields documented "(@lock)" */
 	struct device *dev;
 	u64 fb_base;
 	u64 fb_usable;
@@ -79,6 +79,22 @@ struct nvkm_vgpu_alloc {
 	struct maple_tree fb;
 	unsigned long *chids;
 	struct xarray slices;
+};
+
+/**
+ * struct nvkm_vgpu_alloc_usage - a snapshot of an allocator's use
+ * @fb_total: usable FB bytes.
+ * @fb_used: FB bytes held by slices.
+ * @chids_total: channel IDs to hand out.
+ * @chids_used: channel IDs held by slices.
+ * @nr_slices: live slices.
+ */
+struct nvkm_vgpu_alloc_usage {
+	u64 fb_total;
+	u64 fb_used;
+	u64 chids_total;
+	u64 chids_used;
+	u64 nr_slices;
 };
 
 #endif /* __NVKM_VGPU_ALLOC_TYPES_H__ */

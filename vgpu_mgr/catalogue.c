@@ -7,9 +7,10 @@
  * G/n GiB with at most n instances. The usable FB is cut into G units of
  * equal size (aligned down to 2 MiB); a G/n GiB instance gets G/n units, so
  * the slots of every type nest in each other's. Each instance also gets
- * prev_pow2(CHIDs / n) channel IDs and 1/n of the engine time. Compute (C) types exist on every board; boards
- * with display add workstation (Q), desktop (B, 2 GiB and less) and apps (A)
- * types.
+ * prev_pow2(CHIDs / n) channel IDs and 1/n of the engine time.
+ *
+ * Compute (C) types exist on every board; boards with display add
+ * workstation (Q), desktop (B, 2 GiB and less) and apps (A) types.
  */
 #include <linux/bitops.h>
 #include <linux/err.h>
@@ -70,6 +71,17 @@ static const char * const nvkm_vgpu_engine_names[NVKM_VGPU_ENGINE_NR] = {
 	[NVKM_VGPU_ENGINE_OFA] = "OFA",
 };
 
+/**
+ * nvkm_vgpu_engine_name() - an engine class's short name
+ * @engine: the class
+ *
+ * Return: "GR", "CE", "NVDEC", "NVENC", "NVJPG" or "OFA".
+ */
+const char *nvkm_vgpu_engine_name(enum nvkm_vgpu_engine engine)
+{
+	return nvkm_vgpu_engine_names[engine];
+}
+
 static bool nvkm_vgpu_series_offered(enum nvkm_vgpu_series series,
 				     const struct nvkm_vgpu_geometry *geo,
 				     u32 fb_gib)
@@ -108,7 +120,7 @@ static void nvkm_vgpu_type_describe(struct nvkm_vgpu_type *type)
 	for_each_set_bit(e, &type->engines, NVKM_VGPU_ENGINE_NR)
 		len += scnprintf(type->description + len,
 				 sizeof(type->description) - len, " %s",
-				 nvkm_vgpu_engine_names[e]);
+				 nvkm_vgpu_engine_name(e));
 }
 
 static void nvkm_vgpu_type_init(struct nvkm_vgpu_type *type, u32 index,

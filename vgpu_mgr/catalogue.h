@@ -5,6 +5,7 @@
 #include <nvkm_vgpu/backend.h>
 #include "catalogue_types.h"
 
+const char *nvkm_vgpu_engine_name(enum nvkm_vgpu_engine engine);
 struct nvkm_vgpu_catalogue *
 nvkm_vgpu_catalogue_new(const struct nvkm_vgpu_geometry *geo);
 void nvkm_vgpu_catalogue_del(struct nvkm_vgpu_catalogue *cat);

@@ -9,6 +9,8 @@
 #include "alloc_types.h"
 #include "catalogue_types.h"
 
+struct nvkm_vgpu_parent;
+
 /**
  * struct nvkm_vgpu_gpu - a physical GPU registered by a backend
  * @kref: references: one held by the registry from register to
@@ -23,6 +25,8 @@
  *	immutable.
  * @catalogue: the GPU's vGPU types; immutable.
  * @alloc: the GPU's slice allocator, guarded by its own lock.
+ * @parent: the GPU's mdev parent; set before the GPU is published, and
+ *	torn down by unregister.
  *
  * Everything but @alloc is immutable from register to release, so a holder
  * of a reference reads it without locks, even after unregister.
@@ -38,6 +42,7 @@ struct nvkm_vgpu_gpu {
 	struct nvkm_vgpu_geometry geo;
 	struct nvkm_vgpu_catalogue *catalogue;
 	struct nvkm_vgpu_alloc alloc;
+	struct nvkm_vgpu_parent *parent;
 };
 
 #endif /* __NVKM_VGPU_GPU_TYPES_H__ */

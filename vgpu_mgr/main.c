@@ -1,29 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nvkm_vgpu.ko: the vGPU manager. It turns each physical GPU a backend
- * registers into a catalogue of vGPU types and a slice allocator.
+ * registers into a catalogue of vGPU types, a slice allocator and an mdev
+ * parent whose vGPUs are VFIO PCI devices.
+ *
+ * Backends link against this module, so it cannot be unloaded while one is
+ * loaded, and backends unregister their GPUs (removing every vGPU) before
+ * they unload: rmmod with live vGPUs is refused by the module references.
  */
+#include <linux/mdev.h>
 #include <linux/module.h>
 #include <linux/printk.h>
 #include <nvkm_vgpu/backend.h>
 
+#include "parent.h"
 #include "registry.h"
+#include "vgpu.h"
 
-static int __init nvkm_vgpu_init(void)
+static int __init nvkm_vgpu_module_init(void)
 {
+	int ret;
+
+	ret = nvkm_vgpu_parent_class_register();
+	if (ret)
+		return ret;
+	ret = mdev_register_driver(&nvkm_vgpu_mdev_driver);
+	if (ret)
+		goto err_unregister_class;
 	pr_info("nvkm_vgpu: vGPU manager loaded, backend contract v%d\n",
 		NVKM_VGPU_BACKEND_VERSION);
 	return 0;
+
+err_unregister_class:
+	nvkm_vgpu_parent_class_unregister();
+	return ret;
 }
 
-static void __exit nvkm_vgpu_exit(void)
+static void __exit nvkm_vgpu_module_exit(void)
 {
 	nvkm_vgpu_registry_fini();
+	mdev_unregister_driver(&nvkm_vgpu_mdev_driver);
+	nvkm_vgpu_parent_class_unregister();
 	pr_info("nvkm_vgpu: vGPU manager unloaded\n");
 }
 
-module_init(nvkm_vgpu_init);
-module_exit(nvkm_vgpu_exit);
+module_init(nvkm_vgpu_module_init);
+module_exit(nvkm_vgpu_module_exit);
 
 MODULE_DESCRIPTION("vGPU manager for GPUs driven by nouveau's NVKM");
 MODULE_LICENSE("GPL");

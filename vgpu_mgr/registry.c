@@ -4,13 +4,16 @@
  *
  * Lock order, outermost first:
  *   nvkm_vgpu_registry_lock -> nvkm_vgpu_alloc.lock
+ *   nvkm_vgpu.lock (a vGPU's) is never held with either.
  * The registry xarray's own spinlock is innermost: lookups take it only to
  * pair xa_load() with kref_get_unless_zero().
  *
- * A GPU lives as long as a reference does. Unregister removes it from the
- * registry (lookups stop finding it), closes its allocator (nothing new is
- * carved from it) and drops the registry's reference; holders keep reading
- * its immutable fields until they put theirs.
+ * A GPU lives as long as a reference does. Register builds it, makes it an
+ * mdev parent and publishes it. Unregister removes it from the registry
+ * (lookups stop finding it), closes its allocator (nothing new is carved
+ * from it), removes its mdev parent (which waits for every vGPU's user to
+ * let go) and drops the registry's reference; holders keep reading its
+ * immutable fields until they put theirs.
  */
 #include <linux/device.h>
 #include <linux/err.h>
@@ -23,6 +26,7 @@
 
 #include "alloc.h"
 #include "catalogue.h"
+#include "parent.h"
 #include "registry.h"
 
 static DEFINE_MUTEX(nvkm_vgpu_registry_lock);
@@ -122,7 +126,7 @@ EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_registry_count);
  * Builds the GPU's type catalogue and slice allocator from @geo.
  *
  * Return: the GPU, to pass to nvkm_vgpu_gpu_unregister(), or ERR_PTR() of
- * -EINVAL (missing argument, or a geometry the manager refuses), -EEXIST
+ * -EINVAL (missing argument or op, or a geometry the manager refuses), -EEXIST
  * (@dev is registered already) or -ENOMEM.
  */
 struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
@@ -133,8 +137,9 @@ struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
 	struct nvkm_vgpu_gpu *gpu, *other;
 	int ret;
 
-	if (!dev || !ops || !ops->name || !geo) {
-		pr_warn("nvkm_vgpu: register: device, ops and geometry are required\n");
+	if (!dev || !ops || !ops->name || !ops->fb_page || !ops->fb_scrub ||
+	    !geo) {
+		pr_warn("nvkm_vgpu: register: device, geometry and every backend op are required\n");
 		return ERR_PTR(-EINVAL);
 	}
 
@@ -173,15 +178,23 @@ struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
 	if (ret)
 		goto err_unlock;
 	snprintf(gpu->name, sizeof(gpu->name), "gpu%u", gpu->id);
+	gpu->parent = nvkm_vgpu_parent_new(gpu);
+	if (IS_ERR(gpu->parent)) {
+		ret = PTR_ERR(gpu->parent);
+		dev_warn(dev, "nvkm_vgpu: mdev parent: %d\n", ret);
+		goto err_erase_id;
+	}
 	ret = xa_err(xa_store(&nvkm_vgpu_registry, gpu->id, gpu, GFP_KERNEL));
 	if (ret)
-		goto err_erase_id;
+		goto err_del_parent;
 	mutex_unlock(&nvkm_vgpu_registry_lock);
 
 	dev_info(dev, "nvkm_vgpu: %s: %s GPU from %s, %u vGPU types\n",
 		 gpu->name, gpu->board, ops->name, gpu->catalogue->count);
 	return gpu;
 
+err_del_parent:
+	nvkm_vgpu_parent_del(gpu->parent);
 err_erase_id:
 	xa_erase(&nvkm_vgpu_registry, gpu->id);
 err_unlock:
@@ -200,9 +213,11 @@ EXPORT_SYMBOL_GPL(nvkm_vgpu_gpu_register);
  * nvkm_vgpu_gpu_unregister() - take a GPU back from the vGPU manager
  * @gpu: GPU from nvkm_vgpu_gpu_register()
  *
- * Lookups stop finding @gpu and no new slice is carved from it. The GPU's
- * memory stays until the last reference is put, so a vGPU still holding it
- * never sees it vanish. @gpu must not be used by the backend afterwards.
+ * Lookups stop finding @gpu, no new slice is carved from it, and its vGPUs
+ * are removed: a vGPU a user holds open is asked to be released (the VFIO
+ * request IRQ), and this waits until it is. The GPU's memory stays until
+ * the last reference is put. When this returns the manager makes no more
+ * calls into the backend for @gpu, which the backend must not use again.
  */
 void nvkm_vgpu_gpu_unregister(struct nvkm_vgpu_gpu *gpu)
 {
@@ -211,6 +226,7 @@ void nvkm_vgpu_gpu_unregister(struct nvkm_vgpu_gpu *gpu)
 	mutex_unlock(&nvkm_vgpu_registry_lock);
 
 	nvkm_vgpu_alloc_close(&gpu->alloc);
+	nvkm_vgpu_parent_del(gpu->parent);
 	dev_info(gpu->dev, "nvkm_vgpu: %s unregistered\n", gpu->name);
 	nvkm_vgpu_gpu_put(gpu);
 }

@@ -9,6 +9,8 @@
  * headers, and a backend never touches VFIO.
  *
  * Version 1: register and unregister a GPU described by its geometry.
+ * Version 2: FB access for BAR1 (a page of FB, allocated on first touch) and
+ * scrubbing an FB range before a vGPU gets it.
  */
 #ifndef __NVKM_VGPU_BACKEND_H__
 #define __NVKM_VGPU_BACKEND_H__
@@ -17,10 +19,11 @@
 
 struct device;
 struct module;
+struct page;
 struct nvkm_vgpu_gpu;
 
 /** define NVKM_VGPU_BACKEND_VERSION - version of this contract */
-#define NVKM_VGPU_BACKEND_VERSION 1
+#define NVKM_VGPU_BACKEND_VERSION 2
 
 /** define NVKM_VGPU_BOARD_NAME_MAX - longest board name, NUL excluded */
 #define NVKM_VGPU_BOARD_NAME_MAX 15
@@ -63,6 +66,8 @@ enum nvkm_vgpu_engine {
  * @device_id: PCI device ID of the physical function.
  * @subsystem_vendor_id: PCI subsystem vendor ID.
  * @subsystem_id: PCI subsystem ID.
+ * @boot0: the chip's NV_PMC_BOOT_0 (architecture, implementation,
+ *	revision), shown to guests in BAR0; 0 when unknown.
  * @display: the board has display engines, so display types (Q, B, A
  *	series) are offered besides compute (C).
  *
@@ -83,21 +88,35 @@ struct nvkm_vgpu_geometry {
 	u16 device_id;
 	u16 subsystem_vendor_id;
 	u16 subsystem_id;
+	u32 boot0;
 	bool display;
 };
 
 /**
  * struct nvkm_vgpu_backend_ops - a backend's operations on its GPUs
- * @owner: the backend's module; the manager pins it while it calls into
- *	the backend on a vGPU's behalf.
+ * @owner: the backend's module; the manager pins it while a vGPU of one of
+ *	its GPUs is open.
  * @name: short backend name for logs, e.g. "sim" or "nouveau".
+ * @fb_page: return the page backing the page-aligned FB byte @offset of the
+ *	GPU @priv was registered with, with a reference the caller puts. With
+ *	@alloc, a page never touched before is allocated (zeroed); without, it
+ *	returns NULL for such a page (it reads as zeros). ERR_PTR(-ENOMEM) when
+ *	the backend cannot back more FB (the simulated GPU's host-memory cap):
+ *	the manager turns it into SIGBUS for a mapping and an error for a read
+ *	or write. May sleep.
+ * @fb_scrub: make every byte of [@offset, @offset + @size) read as zero, so
+ *	nothing of a previous tenant survives; both page aligned. The manager
+ *	calls it before a vGPU gets a range and after the vGPU is gone, never
+ *	while the range is mapped. May sleep. Returns 0 or a negative errno.
  *
- * Version 1 carries identity only; later versions add the per-slice
- * operations (FB reserve and scrub, CHID reservation, scheduling, state).
+ * Every operation gets the @priv given to nvkm_vgpu_gpu_register(). The
+ * manager calls none after nvkm_vgpu_gpu_unregister() has returned.
  */
 struct nvkm_vgpu_backend_ops {
 	struct module *owner;
 	const char *name;
+	struct page *(*fb_page)(void *priv, u64 offset, bool alloc);
+	int (*fb_scrub)(void *priv, u64 offset, u64 size);
 };
 
 struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,

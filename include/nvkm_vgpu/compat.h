@@ -9,9 +9,50 @@
 
 #include <linux/version.h>
 
+/* 6.12 moved the unaligned access helpers from asm/ to linux/. */
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+/* 6.8 dropped eventfd_signal()'s count argument. */
+#include <linux/eventfd.h>
+
+static inline void nvkm_vgpu_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#if KERNEL_VERSION(6, 8, 0) <= LINUX_VERSION_CODE
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
 /*
- * The resource model needs nothing version specific yet: Debian's 6.1
- * carries maple trees, xarrays and kunit/visibility.h as 6.12 does.
+ * 6.2 gave vfio_device_ops the iommufd callbacks, which emulated-IOMMU
+ * drivers fill with the core's helpers (detach_ioas came in 6.6).
  */
+#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
+#define NVKM_VGPU_VFIO_IOMMUFD_OPS					\
+	.bind_iommufd = vfio_iommufd_emulated_bind,			\
+	.unbind_iommufd = vfio_iommufd_emulated_unbind,			\
+	.attach_ioas = vfio_iommufd_emulated_attach_ioas,		\
+	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
+#else
+#define NVKM_VGPU_VFIO_IOMMUFD_OPS
+#endif
+
+/* 6.3 made vma->vm_flags read-only behind vm_flags_set(). */
+#include <linux/mm.h>
+
+static inline void nvkm_vgpu_vm_flags_set(struct vm_area_struct *vma,
+					  vm_flags_t flags)
+{
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
 
 #endif /* __NVKM_VGPU_COMPAT_H__ */

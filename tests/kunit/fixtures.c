@@ -80,9 +80,22 @@ const struct nvkm_vgpu_geometry nvkm_vgpu_test_tiny = {
 	.display = true,
 };
 
+/* The suites never touch FB: a GPU whose FB cannot be backed at all. */
+static struct page *nvkm_vgpu_test_fb_page(void *priv, u64 offset, bool alloc)
+{
+	return alloc ? ERR_PTR(-ENOMEM) : NULL;
+}
+
+static int nvkm_vgpu_test_fb_scrub(void *priv, u64 offset, u64 size)
+{
+	return 0;
+}
+
 const struct nvkm_vgpu_backend_ops nvkm_vgpu_test_ops = {
 	.owner = THIS_MODULE,
 	.name = "kunit",
+	.fb_page = nvkm_vgpu_test_fb_page,
+	.fb_scrub = nvkm_vgpu_test_fb_scrub,
 };
 
 /**

@@ -128,7 +128,11 @@ static void test_same_device_twice_is_eexist(struct kunit *test)
 static void test_missing_arguments_are_einval(struct kunit *test)
 {
 	struct device *dev = nvkm_vgpu_test_dev(test);
-	struct nvkm_vgpu_backend_ops nameless = { .owner = THIS_MODULE };
+	struct nvkm_vgpu_backend_ops nameless = nvkm_vgpu_test_ops;
+	struct nvkm_vgpu_backend_ops no_scrub = nvkm_vgpu_test_ops;
+
+	nameless.name = NULL;
+	no_scrub.fb_scrub = NULL;
 
 	KUNIT_EXPECT_EQ(test,
 			PTR_ERR(nvkm_vgpu_gpu_register(NULL, &nvkm_vgpu_test_ops,
@@ -140,6 +144,10 @@ static void test_missing_arguments_are_einval(struct kunit *test)
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test,
 			PTR_ERR(nvkm_vgpu_gpu_register(dev, &nameless,
+						       &nvkm_vgpu_test_tiny, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test,
+			PTR_ERR(nvkm_vgpu_gpu_register(dev, &no_scrub,
 						       &nvkm_vgpu_test_tiny, NULL)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test,

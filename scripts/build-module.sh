@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: scripts/build-module.sh KDIR OUTDIR [make args...]
+#
+# Builds the modules against KDIR with W=1 in OUTDIR, a copy of the
+# sources (out-of-tree builds write next to their sources, and each kernel
+# needs its own objects). Fails on any compiler warning; the log is
+# OUTDIR/build.log.
+set -euo pipefail
+
+if [ $# -lt 2 ]; then
+	echo "usage: $0 KDIR OUTDIR [make args...]" >&2
+	exit 2
+fi
+kdir=$1
+out=$2
+shift 2
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+mkdir -p "$out"
+rsync -a --delete --exclude=build.log \
+	--include='/Kbuild' --include='/Makefile' \
+	--include='/include/***' --include='/vgpu_mgr/***' \
+	--include='/nvkm_glue/***' --include='/tests/' --include='/tests/kunit/***' \
+	--exclude='*' "$top/" "$out/"
+
+status=0
+make -C "$kdir" M="$out" W=1 "$@" modules > "$out/build.log" 2>&1 || status=$?
+if [ $status -ne 0 ]; then
+	tail -n 30 "$out/build.log" >&2
+	exit $status
+fi
+if grep -E '(warning|error):' "$out/build.log" >&2; then
+	exit 1
+fi
+exit 0

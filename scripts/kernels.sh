@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: scripts/kernels.sh
+#
+# Prints one line per kernel nvkm-vgpu is built and tested on:
+#   NAME KDIR IMAGE RELEASE MODDIR
+# NAME is stock-6.1, stock-6.12 or debug; KDIR the tree to build modules
+# against; IMAGE the bzImage to boot; RELEASE its `uname -r`; MODDIR the
+# prefix its /lib/modules lives under. Builds the debug kernel if needed.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+
+stock() {
+	local name=$1 pattern=$2 image rel
+	image=$(find /boot -maxdepth 1 -name "vmlinuz-$pattern" | sort -V | tail -n 1)
+	if [ -z "$image" ]; then
+		echo "kernels: no /boot/vmlinuz-$pattern (scripts/install-deps.sh)" >&2
+		exit 1
+	fi
+	rel=${image#/boot/vmlinuz-}
+	if [ ! -d "/lib/modules/$rel/build" ]; then
+		echo "kernels: no headers for $rel (scripts/install-deps.sh)" >&2
+		exit 1
+	fi
+	echo "$name /lib/modules/$rel/build $image $rel /"
+}
+
+stock stock-6.1 '6.1.0-*-amd64'
+stock stock-6.12 '6.12.*-amd64'
+dir=$("$here/build-debug-kernel.sh" --print-dir)
+echo "debug $dir/linux $dir/bzImage $(cat "$dir/release") $dir/modroot"

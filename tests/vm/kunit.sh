@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: tests/vm/kunit.sh MODULE_DIR   (inside the test VM)
+#
+# Loads nvkm_vgpu.ko and nvkm_vgpu_kunit.ko from MODULE_DIR (loading the
+# test module runs its suites), copies each suite's KTAP results to
+# $NVKM_RESULTS/kunit.ktap and unloads both modules.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+	echo "usage: $0 MODULE_DIR" >&2
+	exit 2
+fi
+dir=$1
+out=${NVKM_RESULTS:?}/kunit.ktap
+
+modprobe mdev
+insmod "$dir/nvkm_vgpu.ko"
+insmod "$dir/nvkm_vgpu_kunit.ko"
+
+: > "$out"
+found=0
+for suite in /sys/kernel/debug/kunit/nvkm_vgpu_*; do
+	[ -r "$suite/results" ] || continue
+	cat "$suite/results" >> "$out"
+	found=$((found + 1))
+done
+
+rmmod nvkm_vgpu_kunit
+rmmod nvkm_vgpu
+echo "kunit: $found suites"
+[ "$found" -gt 0 ]

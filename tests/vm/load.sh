@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: tests/vm/load.sh MODULE_DIR   (inside the test VM)
+#
+# Loads and unloads nvkm_vgpu.ko from MODULE_DIR and checks the kernel saw
+# both; writes TAP to $NVKM_RESULTS/load.tap.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+	echo "usage: $0 MODULE_DIR" >&2
+	exit 2
+fi
+dir=$1
+tap=${NVKM_RESULTS:?}/load.tap
+n=0
+failed=0
+
+check() {
+	n=$((n + 1))
+	if "${@:2}"; then
+		echo "ok $n - $1" >> "$tap"
+	else
+		echo "not ok $n - $1" >> "$tap"
+		failed=1
+	fi
+}
+
+loaded() { [ -d /sys/module/nvkm_vgpu ]; }
+not_loaded() { ! loaded; }
+logged() { dmesg | grep -q "nvkm_vgpu: $1"; }
+
+echo "1..6" > "$tap"
+check "modprobe mdev (the VFIO mdev core)" modprobe mdev
+check "insmod nvkm_vgpu.ko" insmod "$dir/nvkm_vgpu.ko"
+check "module is live in sysfs" loaded
+check "load is logged" logged "vGPU manager loaded"
+check "rmmod nvkm_vgpu" rmmod nvkm_vgpu
+check "module is gone and unload logged" \
+	eval 'not_loaded && logged "vGPU manager unloaded"'
+cat "$tap"
+exit $failed

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __NVKM_VGPU_BAR0_TYPES_H__
+#define __NVKM_VGPU_BAR0_TYPES_H__
+
+#include <linux/types.h>
+
+/**
+ * struct nvkm_vgpu_bar0_info - what a vGPU's identity registers report
+ * @boot0: NV_PMC_BOOT_0 of the physical GPU.
+ * @device: PCI vendor ID | device ID << 16, as in config space.
+ * @type_index: the vGPU type's index in its GPU's catalogue.
+ * @placement: the slice's placement ID.
+ * @fb_size: the slice's FB bytes.
+ * @chid_base: first host channel ID of the slice.
+ * @chid_count: channels of the slice (doorbells).
+ * @engines: engine bitmap, NVKM_VGPU_ENGINE_BIT_* of the uAPI.
+ */
+struct nvkm_vgpu_bar0_info {
+	u32 boot0;
+	u32 device;
+	u32 type_index;
+	u32 placement;
+	u64 fb_size;
+	u32 chid_base;
+	u32 chid_count;
+	u32 engines;
+};
+
+/**
+ * struct nvkm_vgpu_bar0 - the emulated register file of one vGPU
+ * @info: identity and geometry; immutable after init.
+ * @scratch: NVKM_VGPU_REG_SCRATCH.
+ * @intr_status: pending interrupt sources.
+ * @intr_enable: enabled interrupt sources.
+ * @doorbells: last value rung on each of @info.chid_count doorbells.
+ *
+ * The object takes no lock: its owner (the VFIO device) serializes every
+ * call with its own mutex, which guards all fields but @info.
+ */
+struct nvkm_vgpu_bar0 {
+	struct nvkm_vgpu_bar0_info info;
+	u32 scratch;
+	u32 intr_status;
+	u32 intr_enable;
+	u32 *doorbells;
+};
+
+#endif /* __NVKM_VGPU_BAR0_TYPES_H__ */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __NVKM_VGPU_PARENT_TYPES_H__
+#define __NVKM_VGPU_PARENT_TYPES_H__
+
+#include <linux/device.h>
+#include <linux/mdev.h>
+#include <linux/mutex.h>
+
+struct nvkm_vgpu_gpu;
+struct nvkm_vgpu_parent;
+struct nvkm_vgpu_type;
+
+/**
+ * enum nvkm_vgpu_sched_policy - how a GPU's engines are shared among vGPUs
+ * @NVKM_VGPU_SCHED_BEST_EFFORT: work conserving: an idle vGPU's time goes to
+ *	the busy ones.
+ * @NVKM_VGPU_SCHED_EQUAL_SHARE: every running vGPU gets the same share.
+ * @NVKM_VGPU_SCHED_FIXED_SHARE: every vGPU gets its type's share, used or not.
+ * @NVKM_VGPU_SCHED_NR: number of policies
+ */
+enum nvkm_vgpu_sched_policy {
+	NVKM_VGPU_SCHED_BEST_EFFORT,
+	NVKM_VGPU_SCHED_EQUAL_SHARE,
+	NVKM_VGPU_SCHED_FIXED_SHARE,
+	NVKM_VGPU_SCHED_NR,
+};
+
+/**
+ * struct nvkm_vgpu_mdev_type - a catalogue type as the mdev core sees it
+ * @mtype: the mdev core's type; its sysfs_name is the type's name.
+ * @type: the catalogue type; immutable.
+ * @parent: the parent the type belongs to; immutable.
+ */
+struct nvkm_vgpu_mdev_type {
+	struct mdev_type mtype;
+	const struct nvkm_vgpu_type *type;
+	struct nvkm_vgpu_parent *parent;
+};
+
+/**
+ * struct nvkm_vgpu_parent - the mdev parent of one GPU
+ * @dev: class device "nvkm_vgpu<id>" under the backend's device, the same
+ *	for every backend, so type directories read "nvkm_vgpu-<type>".
+ * @mparent: the mdev core's parent.
+ * @gpu: the GPU, referenced until @dev is released; immutable.
+ * @nr_types: entries in @types and @type_list; immutable.
+ * @types: one mdev type per catalogue type; immutable.
+ * @type_list: pointers to @types[i].mtype, for the mdev core; immutable.
+ * @lock: guards @policy and @timeslice_ms.
+ * @policy: scheduling policy.
+ * @timeslice_ms: time slice in ms, 1 to 30; 0 uses the running type's
+ *	default.
+ */
+struct nvkm_vgpu_parent {
+	struct device dev;
+	struct mdev_parent mparent;
+	struct nvkm_vgpu_gpu *gpu;
+	u32 nr_types;
+	struct nvkm_vgpu_mdev_type *types;
+	struct mdev_type **type_list;
+	struct mutex lock; /* guards @policy and @timeslice_ms */
+	enum nvkm_vgpu_sched_policy policy;
+	u32 timeslice_ms;
+};
+
+#endif /* __NVKM_VGPU_PARENT_TYPES_H__ */

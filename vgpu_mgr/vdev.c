@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VFIO face of a vGPU: vfio_device_ops for an emulated-IOMMU PCI device.
+ *
+ * Regions: config space (4 KiB, emulated), BAR0 (16 MiB, emulated
+ * registers), BAR1 (the slice's FB, mmap-able). Every read and write goes
+ * through nvkm_vgpu_vdev_access(), which decodes the region, checks the
+ * bounds once, before any copy, and refuses anything that does not fit with
+ * -EINVAL.
+ */
+#include <linux/module.h>
+#include <linux/pci_regs.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+#include <linux/vfio_pci_core.h>
+#include <nvkm_vgpu/compat.h>
+#include <uapi/linux/nvkm_vgpu.h>
+
+#include "bar0.h"
+#include "config.h"
+#include "gpu_types.h"
+#include "vgpu.h"
+
+/* Largest chunk a config or register access is split into. */
+static u32 nvkm_vgpu_chunk(u64 pos, size_t count)
+{
+	if (count >= 4 && IS_ALIGNED(pos, 4))
+		return 4;
+	if (count >= 2 && IS_ALIGNED(pos, 2))
+		return 2;
+	return 1;
+}
+
+static ssize_t nvkm_vgpu_emulated_access(struct nvkm_vgpu *vgpu,
+					 unsigned int index, char __user *buf,
+					 size_t count, u64 pos, bool write)
+{
+	size_t done = 0;
+	int ret = 0;
+
+	mutex_lock(&vgpu->lock);
+	while (done < count) {
+		u32 n = nvkm_vgpu_chunk(pos + done, count - done);
+		bool was = nvkm_vgpu_bar0_irq_asserted(&vgpu->bar0);
+		u8 val[4];
+
+		if (write && copy_from_user(val, buf + done, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		if (index == VFIO_PCI_CONFIG_REGION_INDEX)
+			ret = write ? nvkm_vgpu_config_write(&vgpu->config, pos + done, val, n) :
+				      nvkm_vgpu_config_read(&vgpu->config, pos + done, val, n);
+		else
+			ret = write ? nvkm_vgpu_bar0_write(&vgpu->bar0, pos + done, val, n) :
+				      nvkm_vgpu_bar0_read(&vgpu->bar0, pos + done, val, n);
+		if (ret < 0)
+			break;
+		if (!write && copy_to_user(buf + done, val, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		if (write)
+			nvkm_vgpu_irq_update_locked(vgpu, was);
+		done += n;
+	}
+	mutex_unlock(&vgpu->lock);
+	return ret < 0 ? ret : done;
+}
+
+static u64 nvkm_vgpu_region_size(struct nvkm_vgpu *vgpu, unsigned int index)
+{
+	switch (index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		return PCI_CFG_SPACE_EXP_SIZE;
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		return NVKM_VGPU_BAR0_SIZE;
+	case VFIO_PCI_BAR1_REGION_INDEX:
+		return vgpu->bar1_size;
+	}
+	return 0;
+}
+
+static ssize_t nvkm_vgpu_vdev_access(struct nvkm_vgpu *vgpu, char __user *buf,
+				     size_t count, loff_t *ppos, bool write)
+{
+	unsigned int index = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
+	u64 pos = *ppos & VFIO_PCI_OFFSET_MASK;
+	u64 size = nvkm_vgpu_region_size(vgpu, index);
+	ssize_t ret;
+
+	if (!count || pos >= size || count > size - pos) {
+		dev_dbg_ratelimited(vgpu->vdev.dev,
+				    "%s of %zu bytes at region %u offset %#llx refused\n",
+				    write ? "write" : "read", count, index, pos);
+		return -EINVAL;
+	}
+	if (index == VFIO_PCI_BAR1_REGION_INDEX)
+		ret = nvkm_vgpu_bar1_rw(vgpu, buf, count, pos, write);
+	else
+		ret = nvkm_vgpu_emulated_access(vgpu, index, buf, count, pos,
+						write);
+	if (ret > 0)
+		*ppos += ret;
+	return ret;
+}
+
+static ssize_t nvkm_vgpu_vdev_read(struct vfio_device *vdev, char __user *buf,
+				   size_t count, loff_t *ppos)
+{
+	return nvkm_vgpu_vdev_access(to_vgpu(vdev), buf, count, ppos, false);
+}
+
+static ssize_t nvkm_vgpu_vdev_write(struct vfio_device *vdev,
+				    const char __user *buf, size_t count,
+				    loff_t *ppos)
+{
+	return nvkm_vgpu_vdev_access(to_vgpu(vdev), (char __user *)buf, count,
+				     ppos, true);
+}
+
+static int nvkm_vgpu_vdev_mmap(struct vfio_device *vdev,
+			       struct vm_area_struct *vma)
+{
+	struct nvkm_vgpu *vgpu = to_vgpu(vdev);
+
+	if (VFIO_PCI_OFFSET_TO_INDEX((u64)vma->vm_pgoff << PAGE_SHIFT) !=
+	    VFIO_PCI_BAR1_REGION_INDEX) {
+		dev_dbg_ratelimited(vdev->dev, "only BAR1 can be mapped\n");
+		return -EINVAL;
+	}
+	return nvkm_vgpu_bar1_mmap(vgpu, vma);
+}
+
+static void nvkm_vgpu_reset(struct nvkm_vgpu *vgpu)
+{
+	mutex_lock(&vgpu->lock);
+	nvkm_vgpu_config_reset(&vgpu->config);
+	nvkm_vgpu_bar0_reset(&vgpu->bar0);
+	vgpu->intx_masked = false;
+	mutex_unlock(&vgpu->lock);
+}
+
+static int nvkm_vgpu_vdev_open(struct vfio_device *vdev)
+{
+	struct nvkm_vgpu *vgpu = to_vgpu(vdev);
+
+	if (!try_module_get(vgpu->gpu->ops->owner))
+		return -ENODEV;
+	nvkm_vgpu_reset(vgpu);
+	return 0;
+}
+
+static void nvkm_vgpu_vdev_close(struct vfio_device *vdev)
+{
+	struct nvkm_vgpu *vgpu = to_vgpu(vdev);
+
+	mutex_lock(&vgpu->lock);
+	nvkm_vgpu_irq_fini_locked(vgpu);
+	mutex_unlock(&vgpu->lock);
+	module_put(vgpu->gpu->ops->owner);
+}
+
+static int nvkm_vgpu_region_info(struct nvkm_vgpu *vgpu,
+				 struct vfio_region_info *info)
+{
+	if (info->index >= VFIO_PCI_NUM_REGIONS)
+		return -EINVAL;
+	info->offset = VFIO_PCI_INDEX_TO_OFFSET(info->index);
+	info->size = nvkm_vgpu_region_size(vgpu, info->index);
+	info->flags = 0;
+	if (info->size)
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
+	if (info->index == VFIO_PCI_BAR1_REGION_INDEX)
+		info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+	info->cap_offset = 0;
+	return 0;
+}
+
+static long nvkm_vgpu_vdev_ioctl(struct vfio_device *vdev, unsigned int cmd,
+				 unsigned long arg)
+{
+	struct nvkm_vgpu *vgpu = to_vgpu(vdev);
+	void __user *uarg = (void __user *)arg;
+	unsigned long minsz;
+	int ret;
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO: {
+		struct vfio_device_info info;
+
+		minsz = offsetofend(struct vfio_device_info, num_irqs);
+		if (copy_from_user(&info, uarg, minsz))
+			return -EFAULT;
+		if (info.argsz < minsz)
+			return -EINVAL;
+		info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+		info.num_regions = VFIO_PCI_NUM_REGIONS;
+		info.num_irqs = VFIO_PCI_NUM_IRQS;
+		return copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
+	}
+	case VFIO_DEVICE_GET_REGION_INFO: {
+		struct vfio_region_info info;
+
+		minsz = offsetofend(struct vfio_region_info, offset);
+		if (copy_from_user(&info, uarg, minsz))
+			return -EFAULT;
+		if (info.argsz < minsz)
+			return -EINVAL;
+		ret = nvkm_vgpu_region_info(vgpu, &info);
+		if (ret)
+			return ret;
+		return copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
+	}
+	case VFIO_DEVICE_GET_IRQ_INFO: {
+		struct vfio_irq_info info;
+
+		minsz = offsetofend(struct vfio_irq_info, count);
+		if (copy_from_user(&info, uarg, minsz))
+			return -EFAULT;
+		if (info.argsz < minsz)
+			return -EINVAL;
+		ret = nvkm_vgpu_irq_info(vgpu, &info);
+		if (ret)
+			return ret;
+		return copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
+	}
+	case VFIO_DEVICE_SET_IRQS: {
+		struct vfio_irq_set hdr;
+
+		minsz = offsetofend(struct vfio_irq_set, count);
+		if (copy_from_user(&hdr, uarg, minsz))
+			return -EFAULT;
+		return nvkm_vgpu_irq_set(vgpu, &hdr, uarg + minsz);
+	}
+	case VFIO_DEVICE_RESET:
+		nvkm_vgpu_reset(vgpu);
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+static void nvkm_vgpu_vdev_request(struct vfio_device *vdev, unsigned int count)
+{
+	nvkm_vgpu_irq_request(to_vgpu(vdev), count);
+}
+
+const struct vfio_device_ops nvkm_vgpu_vdev_ops = {
+	.name = "nvkm-vgpu",
+	.init = nvkm_vgpu_init,
+	.release = nvkm_vgpu_release,
+	NVKM_VGPU_VFIO_IOMMUFD_OPS
+	.open_device = nvkm_vgpu_vdev_open,
+	.close_device = nvkm_vgpu_vdev_close,
+	.read = nvkm_vgpu_vdev_read,
+	.write = nvkm_vgpu_vdev_write,
+	.mmap = nvkm_vgpu_vdev_mmap,
+	.ioctl = nvkm_vgpu_vdev_ioctl,
+	.request = nvkm_vgpu_vdev_request,
+};

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __NVKM_VGPU_VGPU_TYPES_H__
+#define __NVKM_VGPU_VGPU_TYPES_H__
+
+#include <linux/mutex.h>
+#include <linux/vfio.h>
+
+#include "bar0_types.h"
+#include "config_types.h"
+
+struct eventfd_ctx;
+struct mdev_device;
+struct nvkm_vgpu_gpu;
+struct nvkm_vgpu_slice;
+struct nvkm_vgpu_type;
+
+/**
+ * struct nvkm_vgpu - one virtual GPU: an mdev, its slice and its VFIO device
+ * @vdev: the VFIO device; its refcount is the vGPU's lifetime.
+ * @mdev: the mediated device; immutable.
+ * @gpu: the physical GPU, referenced; immutable.
+ * @type: the vGPU's type; immutable.
+ * @slice: FB range and channel IDs; immutable from init to release.
+ * @bar1_size: size of the FB BAR: the slice's FB rounded up to a power of
+ *	two; bytes past the FB read as zero; immutable.
+ * @lock: guards every field below.
+ * @config: emulated PCI configuration space.
+ * @bar0: emulated registers.
+ * @intx_trigger: eventfd for INTx, or NULL.
+ * @intx_masked: INTx is masked, by the user or automatically after firing.
+ * @msi_trigger: eventfd for the MSI vector, or NULL.
+ * @req_trigger: eventfd for the request IRQ, or NULL.
+ * @irqs_fired: interrupts delivered, for tests and debugging.
+ */
+struct nvkm_vgpu {
+	struct vfio_device vdev;
+	struct mdev_device *mdev;
+	struct nvkm_vgpu_gpu *gpu;
+	const struct nvkm_vgpu_type *type;
+	struct nvkm_vgpu_slice *slice;
+	u64 bar1_size;
+	struct mutex lock; /* guards the fields below */
+	struct nvkm_vgpu_config config;
+	struct nvkm_vgpu_bar0 bar0;
+	struct eventfd_ctx *intx_trigger;
+	bool intx_masked;
+	struct eventfd_ctx *msi_trigger;
+	struct eventfd_ctx *req_trigger;
+	u64 irqs_fired;
+};
+
+#endif /* __NVKM_VGPU_VGPU_TYPES_H__ */
