@@ -227,8 +227,10 @@ scan console "$results/console.log" 1
 if [ -s "$results/kmemleak.txt" ]; then
 	nleak=$(grep -c 'unreferenced object' "$results/kmemleak.txt" || true)
 	echo "vm: kmemleak: ${nleak} unreferenced object(s), first: $(grep -m1 'unreferenced object' "$results/kmemleak.txt" || head -n1 "$results/kmemleak.txt")"
-	bt=$(grep -A1 -m1 'backtrace' "$results/kmemleak.txt" | tail -n 1 | sed 's/^ *//' || true)
-	[ -z "$bt" ] || echo "vm: kmemleak: allocated at ${bt}"
+	# First object's backtrace, up to 5 frames (the first are allocators).
+	bt=$(awk '/backtrace/ { on = 1; next } on && /^ +[^ ]/ { sub(/^ +/, ""); print; if (++n == 5) exit; next } on { exit }' \
+		"$results/kmemleak.txt" | paste -sd' ' - | sed 's/ / < /g' || true)
+	[ -z "$bt" ] || echo "vm: kmemleak: backtrace: ${bt}"
 	fail "kmemleak"
 fi
 
