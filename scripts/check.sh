@@ -143,7 +143,7 @@ if [ -s "$res/kunit.ktap" ]; then
 			fail "kunit $name"
 		fi
 	done < <(awk '
-		/^# Subtest: / { suite = $3 }
+		/^    # Subtest: / { suite = $3 }
 		/^    (not )?ok [0-9]+ / {
 			v = ($1 == "not") ? "not-ok" : "ok"
 			name = ($1 == "not") ? $4 : $3

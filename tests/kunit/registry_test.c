@@ -15,12 +15,15 @@
 static void test_register_then_get_returns_same_gpu(struct kunit *test)
 {
 	struct nvkm_vgpu_gpu *gpu = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_test_tiny);
+	/* The registry's reference and the mdev parent's. */
+	unsigned int refs = kref_read(&gpu->kref);
 	struct nvkm_vgpu_gpu *found = nvkm_vgpu_gpu_get(gpu->id);
 
+	KUNIT_EXPECT_EQ(test, refs, 2);
 	KUNIT_EXPECT_PTR_EQ(test, found, gpu);
-	KUNIT_EXPECT_EQ(test, kref_read(&gpu->kref), 2);
+	KUNIT_EXPECT_EQ(test, kref_read(&gpu->kref), refs + 1);
 	nvkm_vgpu_gpu_put(found);
-	KUNIT_EXPECT_EQ(test, kref_read(&gpu->kref), 1);
+	KUNIT_EXPECT_EQ(test, kref_read(&gpu->kref), refs);
 }
 
 static void test_get_unknown_id_is_null(struct kunit *test)

@@ -14,7 +14,7 @@ fi
 dir=$1
 out=${NVKM_RESULTS:?}/kunit.ktap
 
-modprobe mdev
+modprobe -a vfio vfio_iommu_type1 mdev
 insmod "$dir/nvkm_vgpu.ko"
 insmod "$dir/nvkm_vgpu_kunit.ko"
 

@@ -30,7 +30,7 @@ not_loaded() { ! loaded; }
 logged() { dmesg | grep -q "nvkm_vgpu: $1"; }
 
 echo "1..6" > "$tap"
-check "modprobe mdev (the VFIO mdev core)" modprobe mdev
+check "modprobe vfio, vfio_iommu_type1 and mdev" modprobe -a vfio vfio_iommu_type1 mdev
 check "insmod nvkm_vgpu.ko" insmod "$dir/nvkm_vgpu.ko"
 check "module is live in sysfs" loaded
 check "load is logged" logged "vGPU manager loaded"
