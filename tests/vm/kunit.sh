@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Usage: tests/vm/kunit.sh MODULE_DIR   (inside the test VM)
 #
-# Loads nvkm_vgpu.ko and nvkm_vgpu_kunit.ko from MODULE_DIR (loading the
-# test module runs its suites), copies each suite's KTAP results to
-# $NVKM_RESULTS/kunit.ktap and unloads both modules.
+# Loads nvkm_vgpu.ko, nvkm_vgpu_sim.ko and their KUnit modules from
+# MODULE_DIR (loading a test module runs its suites), copies each suite's
+# KTAP results to $NVKM_RESULTS/kunit.ktap and unloads all four.
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -17,6 +17,9 @@ out=${NVKM_RESULTS:?}/kunit.ktap
 modprobe -a vfio vfio_iommu_type1 mdev
 insmod "$dir/nvkm_vgpu.ko"
 insmod "$dir/nvkm_vgpu_kunit.ko"
+# The simulated GPU's suites, with no simulated GPU created at load.
+insmod "$dir/nvkm_vgpu_sim.ko" gpus=
+insmod "$dir/nvkm_vgpu_sim_kunit.ko"
 
 : > "$out"
 found=0
@@ -26,6 +29,8 @@ for suite in /sys/kernel/debug/kunit/nvkm_vgpu_*; do
 	found=$((found + 1))
 done
 
+rmmod nvkm_vgpu_sim_kunit
+rmmod nvkm_vgpu_sim
 rmmod nvkm_vgpu_kunit
 rmmod nvkm_vgpu
 echo "kunit: $found suites"
