@@ -5,7 +5,8 @@
  *
  * The device asserts its interrupt while BAR0's INTR_STATUS & INTR_ENABLE is
  * non-zero. When it goes from deasserted to asserted, the vGPU signals the
- * MSI eventfd if the guest enabled MSI in config space, else INTx: INTx is
+ * MSI eventfd if the guest enabled MSI (and bus mastering) in config
+ * space, else INTx: INTx is
  * level triggered and automasked, so it fires once and fires again on
  * unmask if still asserted. The request IRQ asks the user to release the
  * device when its mdev is being removed.
@@ -24,7 +25,9 @@ static void nvkm_vgpu_irq_fire_locked(struct nvkm_vgpu *vgpu)
 	lockdep_assert_held(&vgpu->lock);
 
 	if (nvkm_vgpu_config_msi_enabled(&vgpu->config)) {
-		if (vgpu->msi_trigger) {
+		/* An MSI is a memory write: no bus mastering, no MSI. */
+		if (vgpu->msi_trigger &&
+		    nvkm_vgpu_config_bus_master_enabled(&vgpu->config)) {
 			nvkm_vgpu_eventfd_signal(vgpu->msi_trigger);
 			vgpu->irqs_fired++;
 		}
