@@ -87,7 +87,7 @@ while read -r name kdir _; do
 done < "$out/kernels.txt"
 layer_end build
 
-layer "style: checkpatch --strict, sparse, kernel-doc"
+layer "style: checkpatch --strict, sparse, kernel-doc, shellcheck"
 mapfile -t sources < <(git ls-files '*.c' '*.h' 2>/dev/null || find vgpu_mgr nvkm_glue include tests -name '*.[ch]')
 checkpatch() {
 	perl "$debug_tree/scripts/checkpatch.pl" --strict --no-tree --quiet \
@@ -115,6 +115,12 @@ if run_logged "$out/kernel-doc.log" perl "$debug_tree/scripts/kernel-doc" -none 
 else
 	head -40 "$out/kernel-doc.log" | sed 's/^/    /'
 	fail "kernel-doc -Wall"
+fi
+mapfile -t scripts < <(git ls-files '*.sh' .ci/run 2>/dev/null)
+if run_logged "$out/shellcheck.log" shellcheck "${scripts[@]}"; then
+	pass "shellcheck over ${#scripts[@]} scripts"
+else
+	fail "shellcheck (log: build/shellcheck.log)"
 fi
 layer_end style
 

@@ -25,8 +25,12 @@ check() {
 	fi
 }
 
+# These run through check(), which shellcheck cannot follow.
+# shellcheck disable=SC2317
 loaded() { [ -d /sys/module/nvkm_vgpu ]; }
+# shellcheck disable=SC2317
 not_loaded() { ! loaded; }
+# shellcheck disable=SC2317
 logged() { dmesg | grep -q "nvkm_vgpu: $1"; }
 
 echo "1..6" > "$tap"

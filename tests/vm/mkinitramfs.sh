@@ -24,6 +24,8 @@
 #   nvkm.moddir=/abs/path   MODDIR on the host; when not "/", its
 #                           lib/modules/<release> is bind-mounted over
 #                           /lib/modules/<release> inside the chroot
+#   nvkm.work=/abs/path     the repository (9p tag "work"), mounted
+#                           read-only at the same path, even under /tmp
 #
 # Results (in the results share): exit-code, script.log, dmesg.txt and,
 # when the kernel has kmemleak, kmemleak.txt.
@@ -119,11 +121,13 @@ die() {
 script=
 args=
 moddir=/
+repo=
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	nvkm.script=*) script=${w#nvkm.script=} ;;
 	nvkm.args=*) args=${w#nvkm.args=} ;;
 	nvkm.moddir=*) moddir=${w#nvkm.moddir=} ;;
+	nvkm.work=*) repo=${w#nvkm.work=} ;;
 	esac
 done
 
@@ -164,6 +168,14 @@ if [ "$moddir" != / ] && [ -d "/host$moddir/lib/modules/$krel" ]; then
 		mkdir -p "/host/lib/modules/$krel" &&
 		mount -o bind "/host$moddir/lib/modules/$krel" "/host/lib/modules/$krel" ||
 		log "cannot bind $moddir/lib/modules/$krel over /lib/modules/$krel"
+fi
+
+# The repository, read-only at its own path: it may live under a directory
+# the tmpfs mounts above cover (a CI clone in /tmp), where the mount point
+# is made in the tmpfs.
+if [ -n "$repo" ]; then
+	mkdir -p "/host$repo" 2>/dev/null
+	mount_9p work "/host$repo" ro,cache=loose || die "cannot mount 9p tag work at $repo"
 fi
 
 mkdir -p /host/tmp/results

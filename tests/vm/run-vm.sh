@@ -84,8 +84,19 @@ hidden() {
 	esac
 	return 1
 }
-hidden "$script" && die "$script is under a directory the guest does not see from the host"
-case "$script$moddir" in
+# The repository this harness belongs to is shared on its own, at its own
+# path, so a checkout under /tmp or /var/tmp (a CI clone) works too.
+work=$(cd "$here/../.." && pwd)
+inside_work() {
+	case "$1/" in
+	"$work"/*) return 0 ;;
+	esac
+	return 1
+}
+if hidden "$script" && ! inside_work "$script"; then
+	die "$script is under a directory the guest does not see from the host"
+fi
+case "$script$moddir$work" in
 *[!A-Za-z0-9._/+,:@=-]*) die "script and MODDIR paths must not contain spaces or shell/cmdline special characters" ;;
 esac
 if [ "$moddir" != / ] && hidden "$moddir"; then
@@ -119,7 +130,7 @@ if [ ! -f "$initrd" ]; then
 fi
 
 cmdline="console=ttyS0 printk.time=1 panic=-1 oops=panic loglevel=7"
-cmdline+=" nvkm.script=$script nvkm.moddir=$moddir"
+cmdline+=" nvkm.script=$script nvkm.moddir=$moddir nvkm.work=$work"
 if [ $# -gt 0 ]; then
 	cmdline+=" nvkm.args=$(printf '%q ' "$@" | base64 -w0)"
 fi
@@ -135,6 +146,8 @@ qemu_args=(
 	-device "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot"
 	-fsdev "local,id=results,path=$results,security_model=none"
 	-device "virtio-9p-pci,fsdev=results,mount_tag=results"
+	-fsdev "local,id=work,path=$work,security_model=none,readonly=on,multidevs=remap"
+	-device "virtio-9p-pci,fsdev=work,mount_tag=work"
 )
 
 echo "run-vm: booting $krel ($(basename "$kernel")), timeout ${timeout_s}s, results in $results"
