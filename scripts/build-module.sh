@@ -13,7 +13,7 @@ if [ $# -lt 2 ]; then
 	exit 2
 fi
 kdir=$1
-out=$2
+out=$(realpath -m "$2")
 shift 2
 top=$(cd "$(dirname "$0")/.." && pwd)
 

@@ -117,7 +117,7 @@ nvkm_vgpu_sim_gpu_new(const struct nvkm_vgpu_sim_preset *preset)
 	if (ret < 0)
 		goto err_free;
 	sim->preset = preset;
-	nvkm_vgpu_sim_vram_init(&sim->vram, &sim->dev, preset->geo.fb_size);
+	nvkm_vgpu_sim_vram_init(&sim->vram, &sim->dev, preset->geo->fb_size);
 
 	/* From here on the device's release frees @sim. */
 	atomic_inc(&nvkm_vgpu_sim_gpu_live);
@@ -130,14 +130,14 @@ nvkm_vgpu_sim_gpu_new(const struct nvkm_vgpu_sim_preset *preset)
 		goto err_put_dev;
 
 	sim->gpu = nvkm_vgpu_gpu_register(&sim->dev, &nvkm_vgpu_sim_gpu_ops,
-					  &preset->geo, sim);
+					  preset->geo, sim);
 	if (IS_ERR(sim->gpu)) {
 		ret = PTR_ERR(sim->gpu);
 		goto err_del_dev;
 	}
 
 	dev_info(&sim->dev, "nvkm_vgpu_sim: simulated %s GPU, %llu MiB FB\n",
-		 preset->name, preset->geo.fb_size / SZ_1M);
+		 preset->name, preset->geo->fb_size / SZ_1M);
 	return sim;
 
 err_del_dev:

@@ -9,13 +9,14 @@
  * struct nvkm_vgpu_sim_preset - a real board a simulated GPU imitates
  * @name: what an administrator writes to new_device or lists in the gpus
  *	module parameter, e.g. "h100-80gb".
- * @geo: the board's geometry, registered with the manager as it is.
+ * @geo: the board's geometry (include/nvkm_vgpu/boards.h), registered
+ *	with the manager as it is.
  *
  * Presets are constant tables: nothing guards them.
  */
 struct nvkm_vgpu_sim_preset {
 	const char *name;
-	struct nvkm_vgpu_geometry geo;
+	const struct nvkm_vgpu_geometry *geo;
 };
 
 const struct nvkm_vgpu_sim_preset *nvkm_vgpu_sim_preset_find(const char *name);

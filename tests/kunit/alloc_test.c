@@ -14,8 +14,8 @@
 #define ANY NVKM_VGPU_PLACEMENT_ANY
 
 static const struct nvkm_vgpu_geometry *const boards[] = {
-	&nvkm_vgpu_test_h100, &nvkm_vgpu_test_l40s,
-	&nvkm_vgpu_test_a16, &nvkm_vgpu_test_tiny,
+	&nvkm_vgpu_board_h100_80gb, &nvkm_vgpu_board_l40s_48gb,
+	&nvkm_vgpu_board_a16_16gb, &nvkm_vgpu_board_tiny,
 };
 
 KUNIT_ARRAY_PARAM(board, boards, nvkm_vgpu_test_board_desc);
@@ -54,7 +54,7 @@ static bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
 
 static void test_fill_h100_with_1c_until_enospc(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_h100);
+	struct fixture f = setup(test, &nvkm_vgpu_board_h100_80gb);
 	const struct nvkm_vgpu_type *t = nvkm_vgpu_test_type(test, f.cat, "h100-1c");
 	u32 i;
 
@@ -69,7 +69,7 @@ static void test_fill_h100_with_1c_until_enospc(struct kunit *test)
 
 static void test_full_gpu_slices_never_overlap(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_a16);
+	struct fixture f = setup(test, &nvkm_vgpu_board_a16_16gb);
 	const struct nvkm_vgpu_type *t = nvkm_vgpu_test_type(test, f.cat, "a16-1q");
 	struct nvkm_vgpu_slice *s[16];
 	u32 i, j;
@@ -119,7 +119,7 @@ static void test_slices_aligned_and_inside_usable_fb(struct kunit *test)
 
 static void test_last_placement_ends_inside_fb(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_h100);
+	struct fixture f = setup(test, &nvkm_vgpu_board_h100_80gb);
 	const struct nvkm_vgpu_type *t = nvkm_vgpu_test_type(test, f.cat, "h100-1c");
 	struct nvkm_vgpu_slice *s = must_new(test, f.alloc, t, 79);
 
@@ -130,7 +130,7 @@ static void test_last_placement_ends_inside_fb(struct kunit *test)
 
 static void test_free_out_of_order_then_refill_holes(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_tiny);
+	struct fixture f = setup(test, &nvkm_vgpu_board_tiny);
 	const struct nvkm_vgpu_type *t = nvkm_vgpu_test_type(test, f.cat, "tiny-1c");
 	struct nvkm_vgpu_slice *s[4], *again;
 	u32 i;
@@ -150,7 +150,7 @@ static void test_free_out_of_order_then_refill_holes(struct kunit *test)
 
 static void test_delete_restores_availability(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_l40s);
+	struct fixture f = setup(test, &nvkm_vgpu_board_l40s_48gb);
 	const struct nvkm_vgpu_type *t = nvkm_vgpu_test_type(test, f.cat, "l40s-8q");
 	struct nvkm_vgpu_slice *s = must_new(test, f.alloc, t, ANY);
 
@@ -161,7 +161,7 @@ static void test_delete_restores_availability(struct kunit *test)
 
 static void test_explicit_placement_is_honoured(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_h100);
+	struct fixture f = setup(test, &nvkm_vgpu_board_h100_80gb);
 	const struct nvkm_vgpu_type *t = nvkm_vgpu_test_type(test, f.cat, "h100-10c");
 	struct nvkm_vgpu_slice *s = must_new(test, f.alloc, t, 5);
 
@@ -173,7 +173,7 @@ static void test_explicit_placement_is_honoured(struct kunit *test)
 
 static void test_placement_out_of_range_is_einval(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_h100);
+	struct fixture f = setup(test, &nvkm_vgpu_board_h100_80gb);
 	const struct nvkm_vgpu_type *t = nvkm_vgpu_test_type(test, f.cat, "h100-10c");
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(nvkm_vgpu_slice_new(f.alloc, t, 8)), -EINVAL);
@@ -184,7 +184,7 @@ static void test_placement_out_of_range_is_einval(struct kunit *test)
 
 static void test_taken_placement_is_ebusy(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_h100);
+	struct fixture f = setup(test, &nvkm_vgpu_board_h100_80gb);
 	const struct nvkm_vgpu_type *t = nvkm_vgpu_test_type(test, f.cat, "h100-10c");
 
 	must_new(test, f.alloc, t, 3);
@@ -194,7 +194,7 @@ static void test_taken_placement_is_ebusy(struct kunit *test)
 
 static void test_equal_mode_refuses_a_second_type(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_h100);
+	struct fixture f = setup(test, &nvkm_vgpu_board_h100_80gb);
 	const struct nvkm_vgpu_type *small = nvkm_vgpu_test_type(test, f.cat, "h100-1c");
 	const struct nvkm_vgpu_type *big = nvkm_vgpu_test_type(test, f.cat, "h100-40c");
 
@@ -209,7 +209,7 @@ static void test_equal_mode_refuses_a_second_type(struct kunit *test)
 
 static void test_equal_mode_frees_type_when_empty(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_h100);
+	struct fixture f = setup(test, &nvkm_vgpu_board_h100_80gb);
 	const struct nvkm_vgpu_type *small = nvkm_vgpu_test_type(test, f.cat, "h100-1c");
 	const struct nvkm_vgpu_type *big = nvkm_vgpu_test_type(test, f.cat, "h100-40c");
 	struct nvkm_vgpu_slice *s = must_new(test, f.alloc, small, ANY);
@@ -222,7 +222,7 @@ static void test_equal_mode_frees_type_when_empty(struct kunit *test)
 
 static void test_mode_switch_refused_while_slices_exist(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_tiny);
+	struct fixture f = setup(test, &nvkm_vgpu_board_tiny);
 	const struct nvkm_vgpu_type *t = nvkm_vgpu_test_type(test, f.cat, "tiny-1c");
 	struct nvkm_vgpu_slice *s = must_new(test, f.alloc, t, ANY);
 
@@ -245,7 +245,7 @@ static void test_mode_switch_refused_while_slices_exist(struct kunit *test)
 
 static void test_unknown_mode_is_einval(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_tiny);
+	struct fixture f = setup(test, &nvkm_vgpu_board_tiny);
 
 	KUNIT_EXPECT_EQ(test,
 			nvkm_vgpu_alloc_set_mode(f.alloc, NVKM_VGPU_PLACEMENT_NR),
@@ -257,7 +257,7 @@ static void test_unknown_mode_is_einval(struct kunit *test)
 
 static void test_mixed_mode_holds_different_sizes(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_h100);
+	struct fixture f = setup(test, &nvkm_vgpu_board_h100_80gb);
 	const struct nvkm_vgpu_type *c40 = nvkm_vgpu_test_type(test, f.cat, "h100-40c");
 	const struct nvkm_vgpu_type *c20 = nvkm_vgpu_test_type(test, f.cat, "h100-20c");
 	const struct nvkm_vgpu_type *c10 = nvkm_vgpu_test_type(test, f.cat, "h100-10c");
@@ -277,7 +277,7 @@ static void test_mixed_mode_holds_different_sizes(struct kunit *test)
 
 static void test_mixed_small_slice_blocks_whole_gpu_type(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_h100);
+	struct fixture f = setup(test, &nvkm_vgpu_board_h100_80gb);
 	const struct nvkm_vgpu_type *c1 = nvkm_vgpu_test_type(test, f.cat, "h100-1c");
 	const struct nvkm_vgpu_type *c80 = nvkm_vgpu_test_type(test, f.cat, "h100-80c");
 	const struct nvkm_vgpu_type *c40 = nvkm_vgpu_test_type(test, f.cat, "h100-40c");
@@ -344,7 +344,7 @@ static void test_available_is_exact_after_random_mixing(struct kunit *test)
 
 static void test_channel_ids_can_run_out_before_fb(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_tiny);
+	struct fixture f = setup(test, &nvkm_vgpu_board_tiny);
 	const struct nvkm_vgpu_type *c1 = nvkm_vgpu_test_type(test, f.cat, "tiny-1c");
 	struct nvkm_vgpu_type narrow = {
 		.name = "tiny-narrow", .fb_size = SZ_2M, .max_instances = 8,
@@ -366,9 +366,9 @@ static void test_channel_ids_can_run_out_before_fb(struct kunit *test)
 
 static void test_null_or_foreign_type_is_einval(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_tiny);
+	struct fixture f = setup(test, &nvkm_vgpu_board_tiny);
 	struct nvkm_vgpu_catalogue *h100 =
-		nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_test_h100);
+		nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_board_h100_80gb);
 	const struct nvkm_vgpu_type *big = nvkm_vgpu_test_type(test, h100, "h100-80c");
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(nvkm_vgpu_slice_new(f.alloc, NULL, ANY)),
@@ -381,7 +381,7 @@ static void test_null_or_foreign_type_is_einval(struct kunit *test)
 
 static void test_zero_size_type_is_einval(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_tiny);
+	struct fixture f = setup(test, &nvkm_vgpu_board_tiny);
 	struct nvkm_vgpu_type t = f.cat->types[0];
 
 	t.fb_size = 0;
@@ -399,7 +399,7 @@ static void test_zero_size_type_is_einval(struct kunit *test)
 
 static void test_closed_allocator_refuses_new_slices(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_tiny);
+	struct fixture f = setup(test, &nvkm_vgpu_board_tiny);
 	const struct nvkm_vgpu_type *t = nvkm_vgpu_test_type(test, f.cat, "tiny-1q");
 	struct nvkm_vgpu_slice *s = must_new(test, f.alloc, t, ANY);
 
@@ -414,7 +414,7 @@ static void test_closed_allocator_refuses_new_slices(struct kunit *test)
 
 static void test_chid_ranges_are_type_sized(struct kunit *test)
 {
-	struct fixture f = setup(test, &nvkm_vgpu_test_h100);
+	struct fixture f = setup(test, &nvkm_vgpu_board_h100_80gb);
 	const struct nvkm_vgpu_type *t = nvkm_vgpu_test_type(test, f.cat, "h100-5c");
 	struct nvkm_vgpu_slice *a = must_new(test, f.alloc, t, ANY);
 	struct nvkm_vgpu_slice *b = must_new(test, f.alloc, t, ANY);

@@ -14,8 +14,8 @@
 #include "fixtures.h"
 
 static const struct nvkm_vgpu_geometry *const boards[] = {
-	&nvkm_vgpu_test_h100, &nvkm_vgpu_test_l40s,
-	&nvkm_vgpu_test_a16, &nvkm_vgpu_test_tiny,
+	&nvkm_vgpu_board_h100_80gb, &nvkm_vgpu_board_l40s_48gb,
+	&nvkm_vgpu_board_a16_16gb, &nvkm_vgpu_board_tiny,
 };
 
 KUNIT_ARRAY_PARAM(board, boards, nvkm_vgpu_test_board_desc);
@@ -39,7 +39,7 @@ static void test_h100_offers_ten_compute_types(struct kunit *test)
 {
 	struct nvkm_vgpu_catalogue *cat;
 
-	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_test_h100);
+	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_board_h100_80gb);
 	/* 80 GiB has ten divisors: 1 2 4 5 8 10 16 20 40 80. */
 	KUNIT_EXPECT_EQ(test, cat->count, 10);
 	KUNIT_EXPECT_EQ(test, count_series(cat, NVKM_VGPU_SERIES_C), 10);
@@ -50,7 +50,7 @@ static void test_h100_smallest_type_holds_80_instances(struct kunit *test)
 	const struct nvkm_vgpu_type *type;
 	struct nvkm_vgpu_catalogue *cat;
 
-	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_test_h100);
+	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_board_h100_80gb);
 	type = nvkm_vgpu_test_type(test, cat, "h100-1c");
 	KUNIT_EXPECT_EQ(test, type->max_instances, 80);
 	/* prev_pow2(2048 / 80 = 25) */
@@ -65,7 +65,7 @@ static void test_h100_largest_type_takes_whole_usable_fb(struct kunit *test)
 	const struct nvkm_vgpu_type *type;
 	struct nvkm_vgpu_catalogue *cat;
 
-	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_test_h100);
+	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_board_h100_80gb);
 	type = nvkm_vgpu_test_type(test, cat, "h100-80c");
 	KUNIT_EXPECT_EQ(test, type->max_instances, 1);
 	KUNIT_EXPECT_EQ(test, type->chids, 2048);
@@ -80,7 +80,7 @@ static void test_names_are_board_size_series(struct kunit *test)
 	const struct nvkm_vgpu_type *type;
 	struct nvkm_vgpu_catalogue *cat;
 
-	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_test_l40s);
+	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_board_l40s_48gb);
 	type = nvkm_vgpu_test_type(test, cat, "l40s-12q");
 	KUNIT_EXPECT_STREQ(test, type->label, "L40S-12Q");
 	KUNIT_EXPECT_EQ(test, type->fb_gib, 12);
@@ -192,7 +192,7 @@ static void test_display_board_offers_q_b_a(struct kunit *test)
 {
 	struct nvkm_vgpu_catalogue *cat;
 
-	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_test_tiny);
+	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_board_tiny);
 	/* 4 GiB: 1, 2, 4 for C, Q, A; B stops at 2 GiB. */
 	KUNIT_EXPECT_EQ(test, count_series(cat, NVKM_VGPU_SERIES_C), 3);
 	KUNIT_EXPECT_EQ(test, count_series(cat, NVKM_VGPU_SERIES_Q), 3);
@@ -206,7 +206,7 @@ static void test_compute_board_offers_only_c(struct kunit *test)
 {
 	struct nvkm_vgpu_catalogue *cat;
 
-	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_test_h100);
+	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_board_h100_80gb);
 	KUNIT_EXPECT_NULL(test, nvkm_vgpu_catalogue_find(cat, "h100-10q"));
 	KUNIT_EXPECT_NULL(test, nvkm_vgpu_catalogue_find(cat, "h100-1b"));
 	KUNIT_EXPECT_NULL(test, nvkm_vgpu_catalogue_find(cat, "h100-10a"));
@@ -217,7 +217,7 @@ static void test_h100_compute_has_no_encoder(struct kunit *test)
 	const struct nvkm_vgpu_type *type;
 	struct nvkm_vgpu_catalogue *cat;
 
-	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_test_h100);
+	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_board_h100_80gb);
 	type = nvkm_vgpu_test_type(test, cat, "h100-10c");
 	KUNIT_EXPECT_FALSE(test, type->engines & BIT(NVKM_VGPU_ENGINE_NVENC));
 	KUNIT_EXPECT_TRUE(test, type->engines & BIT(NVKM_VGPU_ENGINE_NVJPG));
@@ -229,7 +229,7 @@ static void test_workstation_type_sees_every_engine(struct kunit *test)
 	const struct nvkm_vgpu_type *type;
 	struct nvkm_vgpu_catalogue *cat;
 
-	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_test_l40s);
+	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_board_l40s_48gb);
 	type = nvkm_vgpu_test_type(test, cat, "l40s-48q");
 	KUNIT_EXPECT_EQ(test, type->engines, BIT(NVKM_VGPU_ENGINE_NR) - 1);
 }
@@ -239,7 +239,7 @@ static void test_description_names_label_and_engines(struct kunit *test)
 	const struct nvkm_vgpu_type *type;
 	struct nvkm_vgpu_catalogue *cat;
 
-	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_test_h100);
+	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_board_h100_80gb);
 	type = nvkm_vgpu_test_type(test, cat, "h100-10c");
 	KUNIT_EXPECT_STREQ(test, type->description,
 			   "H100-10C: 10 GiB compute vGPU, 10120 MiB framebuffer, 256 channels, up to 8 per GPU, engines GR CE NVDEC NVJPG OFA");
@@ -250,7 +250,7 @@ static void test_weight_and_share_follow_size(struct kunit *test)
 	const struct nvkm_vgpu_type *type;
 	struct nvkm_vgpu_catalogue *cat;
 
-	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_test_a16);
+	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_board_a16_16gb);
 	type = nvkm_vgpu_test_type(test, cat, "a16-4q");
 	KUNIT_EXPECT_EQ(test, type->weight, 4);
 	KUNIT_EXPECT_EQ(test, type->share_permille, 250);
@@ -260,7 +260,7 @@ static void test_find_unknown_or_null_name_is_null(struct kunit *test)
 {
 	struct nvkm_vgpu_catalogue *cat;
 
-	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_test_h100);
+	cat = nvkm_vgpu_test_catalogue(test, &nvkm_vgpu_board_h100_80gb);
 	KUNIT_EXPECT_NULL(test, nvkm_vgpu_catalogue_find(cat, "h100-3c"));
 	KUNIT_EXPECT_NULL(test, nvkm_vgpu_catalogue_find(cat, "H100-10C"));
 	KUNIT_EXPECT_NULL(test, nvkm_vgpu_catalogue_find(cat, ""));
@@ -269,7 +269,7 @@ static void test_find_unknown_or_null_name_is_null(struct kunit *test)
 
 static void test_nominal_size_rounds_when_unset(struct kunit *test)
 {
-	struct nvkm_vgpu_geometry geo = nvkm_vgpu_test_h100;
+	struct nvkm_vgpu_geometry geo = nvkm_vgpu_board_h100_80gb;
 
 	geo.fb_nominal_gib = 0;
 	/* 81559 MiB is 79.6 GiB */
@@ -280,7 +280,7 @@ static void test_nominal_size_rounds_when_unset(struct kunit *test)
 
 static void test_few_chids_cap_instances(struct kunit *test)
 {
-	struct nvkm_vgpu_geometry geo = nvkm_vgpu_test_h100;
+	struct nvkm_vgpu_geometry geo = nvkm_vgpu_board_h100_80gb;
 	struct nvkm_vgpu_catalogue *cat;
 
 	geo.chid_count = 4;
@@ -297,7 +297,7 @@ static void test_bad_board_names_are_refused(struct kunit *test)
 	static const char *const bad[] = {
 		"H100", "", "h100 80gb", "h100/80", "sixteen-chars-xx",
 	};
-	struct nvkm_vgpu_geometry geo = nvkm_vgpu_test_tiny;
+	struct nvkm_vgpu_geometry geo = nvkm_vgpu_board_tiny;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -319,35 +319,35 @@ static void test_bad_geometry_is_refused(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, nvkm_vgpu_geometry_check(NULL), -EINVAL);
 
-	geo = nvkm_vgpu_test_tiny;
+	geo = nvkm_vgpu_board_tiny;
 	geo.fb_reserved = geo.fb_size;
 	KUNIT_EXPECT_EQ(test, nvkm_vgpu_geometry_check(&geo), -EINVAL);
 
-	geo = nvkm_vgpu_test_tiny;
+	geo = nvkm_vgpu_board_tiny;
 	geo.fb_size = 0;
 	KUNIT_EXPECT_EQ(test, nvkm_vgpu_geometry_check(&geo), -EINVAL);
 
-	geo = nvkm_vgpu_test_tiny;
+	geo = nvkm_vgpu_board_tiny;
 	geo.fb_size = geo.fb_reserved + SZ_1G - SZ_2M;
 	KUNIT_EXPECT_EQ(test, nvkm_vgpu_geometry_check(&geo), -EINVAL);
 
-	geo = nvkm_vgpu_test_tiny;
+	geo = nvkm_vgpu_board_tiny;
 	geo.fb_reserved = SZ_1M;
 	KUNIT_EXPECT_EQ(test, nvkm_vgpu_geometry_check(&geo), -EINVAL);
 
-	geo = nvkm_vgpu_test_tiny;
+	geo = nvkm_vgpu_board_tiny;
 	geo.chid_count = 0;
 	KUNIT_EXPECT_EQ(test, nvkm_vgpu_geometry_check(&geo), -EINVAL);
 
-	geo = nvkm_vgpu_test_tiny;
+	geo = nvkm_vgpu_board_tiny;
 	geo.engines[NVKM_VGPU_ENGINE_GR] = 0;
 	KUNIT_EXPECT_EQ(test, nvkm_vgpu_geometry_check(&geo), -EINVAL);
 
-	geo = nvkm_vgpu_test_tiny;
+	geo = nvkm_vgpu_board_tiny;
 	geo.bar1_size = 0;
 	KUNIT_EXPECT_EQ(test, nvkm_vgpu_geometry_check(&geo), -EINVAL);
 
-	geo = nvkm_vgpu_test_tiny;
+	geo = nvkm_vgpu_board_tiny;
 	geo.fb_nominal_gib = 9;
 	KUNIT_EXPECT_EQ(test, nvkm_vgpu_geometry_check(&geo), -EINVAL);
 }

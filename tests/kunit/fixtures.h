@@ -4,16 +4,13 @@
 
 #include <kunit/test.h>
 #include <nvkm_vgpu/backend.h>
+#include <nvkm_vgpu/boards.h>
 
 #include "../../vgpu_mgr/alloc_types.h"
 #include "../../vgpu_mgr/catalogue_types.h"
 
 struct nvkm_vgpu_gpu;
 
-extern const struct nvkm_vgpu_geometry nvkm_vgpu_test_h100;
-extern const struct nvkm_vgpu_geometry nvkm_vgpu_test_l40s;
-extern const struct nvkm_vgpu_geometry nvkm_vgpu_test_a16;
-extern const struct nvkm_vgpu_geometry nvkm_vgpu_test_tiny;
 extern const struct nvkm_vgpu_backend_ops nvkm_vgpu_test_ops;
 
 void nvkm_vgpu_test_board_desc(const struct nvkm_vgpu_geometry *const *geo,

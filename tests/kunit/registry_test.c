@@ -14,7 +14,7 @@
 
 static void test_register_then_get_returns_same_gpu(struct kunit *test)
 {
-	struct nvkm_vgpu_gpu *gpu = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_test_tiny);
+	struct nvkm_vgpu_gpu *gpu = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_board_tiny);
 	/* The registry's reference and the mdev parent's. */
 	unsigned int refs = kref_read(&gpu->kref);
 	struct nvkm_vgpu_gpu *found = nvkm_vgpu_gpu_get(gpu->id);
@@ -28,7 +28,7 @@ static void test_register_then_get_returns_same_gpu(struct kunit *test)
 
 static void test_get_unknown_id_is_null(struct kunit *test)
 {
-	struct nvkm_vgpu_gpu *gpu = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_test_tiny);
+	struct nvkm_vgpu_gpu *gpu = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_board_tiny);
 
 	KUNIT_EXPECT_NULL(test, nvkm_vgpu_gpu_get(gpu->id + 1000));
 	KUNIT_EXPECT_NULL(test, nvkm_vgpu_gpu_get(U32_MAX));
@@ -37,8 +37,8 @@ static void test_get_unknown_id_is_null(struct kunit *test)
 static void test_two_gpus_get_distinct_ids_and_names(struct kunit *test)
 {
 	u32 before = nvkm_vgpu_registry_count();
-	struct nvkm_vgpu_gpu *a = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_test_tiny);
-	struct nvkm_vgpu_gpu *b = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_test_h100);
+	struct nvkm_vgpu_gpu *a = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_board_tiny);
+	struct nvkm_vgpu_gpu *b = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_board_h100_80gb);
 
 	KUNIT_EXPECT_NE(test, a->id, b->id);
 	KUNIT_EXPECT_STRNEQ(test, a->name, b->name);
@@ -54,7 +54,7 @@ static void test_unregister_hides_gpu_from_lookup(struct kunit *test)
 	u32 id;
 
 	gpu = nvkm_vgpu_gpu_register(dev, &nvkm_vgpu_test_ops,
-				     &nvkm_vgpu_test_tiny, NULL);
+				     &nvkm_vgpu_board_tiny, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, gpu);
 	id = gpu->id;
 	KUNIT_EXPECT_EQ(test, nvkm_vgpu_registry_count(), before + 1);
@@ -70,7 +70,7 @@ static void test_reference_outlives_unregister(struct kunit *test)
 	struct nvkm_vgpu_gpu *gpu, *held;
 
 	gpu = nvkm_vgpu_gpu_register(dev, &nvkm_vgpu_test_ops,
-				     &nvkm_vgpu_test_a16, NULL);
+				     &nvkm_vgpu_board_a16_16gb, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, gpu);
 	held = nvkm_vgpu_gpu_get(gpu->id);
 	KUNIT_ASSERT_PTR_EQ(test, held, gpu);
@@ -90,7 +90,7 @@ static void test_unregistered_gpu_gives_no_slice(struct kunit *test)
 	struct nvkm_vgpu_gpu *gpu, *held;
 
 	gpu = nvkm_vgpu_gpu_register(dev, &nvkm_vgpu_test_ops,
-				     &nvkm_vgpu_test_tiny, NULL);
+				     &nvkm_vgpu_board_tiny, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, gpu);
 	held = nvkm_vgpu_gpu_get(gpu->id);
 	type = &held->catalogue->types[0];
@@ -108,7 +108,7 @@ static void test_unregistered_gpu_gives_no_slice(struct kunit *test)
 
 static void test_find_by_device(struct kunit *test)
 {
-	struct nvkm_vgpu_gpu *gpu = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_test_tiny);
+	struct nvkm_vgpu_gpu *gpu = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_board_tiny);
 	struct nvkm_vgpu_gpu *found = nvkm_vgpu_gpu_find(gpu->dev);
 
 	KUNIT_EXPECT_PTR_EQ(test, found, gpu);
@@ -118,12 +118,12 @@ static void test_find_by_device(struct kunit *test)
 
 static void test_same_device_twice_is_eexist(struct kunit *test)
 {
-	struct nvkm_vgpu_gpu *gpu = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_test_tiny);
+	struct nvkm_vgpu_gpu *gpu = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_board_tiny);
 	u32 before = nvkm_vgpu_registry_count();
 	struct nvkm_vgpu_gpu *again;
 
 	again = nvkm_vgpu_gpu_register(gpu->dev, &nvkm_vgpu_test_ops,
-				       &nvkm_vgpu_test_tiny, NULL);
+				       &nvkm_vgpu_board_tiny, NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(again), -EEXIST);
 	KUNIT_EXPECT_EQ(test, nvkm_vgpu_registry_count(), before);
 }
@@ -139,19 +139,19 @@ static void test_missing_arguments_are_einval(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test,
 			PTR_ERR(nvkm_vgpu_gpu_register(NULL, &nvkm_vgpu_test_ops,
-						       &nvkm_vgpu_test_tiny, NULL)),
+						       &nvkm_vgpu_board_tiny, NULL)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test,
 			PTR_ERR(nvkm_vgpu_gpu_register(dev, NULL,
-						       &nvkm_vgpu_test_tiny, NULL)),
+						       &nvkm_vgpu_board_tiny, NULL)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test,
 			PTR_ERR(nvkm_vgpu_gpu_register(dev, &nameless,
-						       &nvkm_vgpu_test_tiny, NULL)),
+						       &nvkm_vgpu_board_tiny, NULL)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test,
 			PTR_ERR(nvkm_vgpu_gpu_register(dev, &no_scrub,
-						       &nvkm_vgpu_test_tiny, NULL)),
+						       &nvkm_vgpu_board_tiny, NULL)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test,
 			PTR_ERR(nvkm_vgpu_gpu_register(dev, &nvkm_vgpu_test_ops,
@@ -161,7 +161,7 @@ static void test_missing_arguments_are_einval(struct kunit *test)
 
 static void test_bad_geometry_registers_nothing(struct kunit *test)
 {
-	struct nvkm_vgpu_geometry geo = nvkm_vgpu_test_tiny;
+	struct nvkm_vgpu_geometry geo = nvkm_vgpu_board_tiny;
 	struct device *dev = nvkm_vgpu_test_dev(test);
 	u32 before = nvkm_vgpu_registry_count();
 
@@ -176,14 +176,14 @@ static void test_bad_geometry_registers_nothing(struct kunit *test)
 
 static void test_priv_is_handed_back(struct kunit *test)
 {
-	struct nvkm_vgpu_gpu *gpu = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_test_tiny);
+	struct nvkm_vgpu_gpu *gpu = nvkm_vgpu_test_gpu(test, &nvkm_vgpu_board_tiny);
 
 	KUNIT_EXPECT_PTR_EQ(test, nvkm_vgpu_gpu_priv(gpu), (void *)test);
 }
 
 static void test_geometry_is_copied(struct kunit *test)
 {
-	struct nvkm_vgpu_geometry geo = nvkm_vgpu_test_tiny;
+	struct nvkm_vgpu_geometry geo = nvkm_vgpu_board_tiny;
 	char board[] = "tiny";
 	struct nvkm_vgpu_gpu *gpu;
 
@@ -234,7 +234,7 @@ static void test_lookups_race_unregister_safely(struct kunit *test)
 
 	for (round = 0; round < 20; round++) {
 		gpu = nvkm_vgpu_gpu_register(dev, &nvkm_vgpu_test_ops,
-					     &nvkm_vgpu_test_tiny, NULL);
+					     &nvkm_vgpu_board_tiny, NULL);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, gpu);
 		race.id = gpu->id;
 		init_completion(&race.started);

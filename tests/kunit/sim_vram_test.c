@@ -397,12 +397,12 @@ static void test_preset_is_a_geometry_the_manager_accepts(struct kunit *test)
 	preset = nvkm_vgpu_sim_preset_find(*name);
 	KUNIT_ASSERT_NOT_NULL(test, preset);
 	KUNIT_EXPECT_STREQ(test, preset->name, *name);
-	KUNIT_EXPECT_EQ(test, nvkm_vgpu_geometry_check(&preset->geo), 0);
-	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(preset->geo.fb_size));
-	KUNIT_EXPECT_EQ(test, preset->geo.vendor_id, 0x10de);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_geometry_check(preset->geo), 0);
+	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(preset->geo->fb_size));
+	KUNIT_EXPECT_EQ(test, preset->geo->vendor_id, 0x10de);
 	/* PCI revision ID a1 and a chipset number in bits 28:20. */
-	KUNIT_EXPECT_EQ(test, preset->geo.boot0 & 0xff, 0xa1);
-	KUNIT_EXPECT_NE(test, preset->geo.boot0 & 0x1ff00000, 0);
+	KUNIT_EXPECT_EQ(test, preset->geo->boot0 & 0xff, 0xa1);
+	KUNIT_EXPECT_NE(test, preset->geo->boot0 & 0x1ff00000, 0);
 }
 
 static void test_h100_preset_is_the_reference_board(struct kunit *test)
@@ -411,24 +411,24 @@ static void test_h100_preset_is_the_reference_board(struct kunit *test)
 		nvkm_vgpu_sim_preset_find("h100-80gb");
 
 	KUNIT_ASSERT_NOT_NULL(test, h100);
-	KUNIT_EXPECT_STREQ(test, h100->geo.board, "h100");
-	KUNIT_EXPECT_EQ(test, h100->geo.fb_nominal_gib, 80);
-	KUNIT_EXPECT_EQ(test, h100->geo.fb_size, 81559ULL * SZ_1M);
-	KUNIT_EXPECT_EQ(test, h100->geo.fb_reserved, 480ULL * SZ_1M);
-	KUNIT_EXPECT_EQ(test, h100->geo.chid_count, 2048);
-	KUNIT_EXPECT_EQ(test, h100->geo.bar0_size, SZ_16M);
-	KUNIT_EXPECT_EQ(test, h100->geo.bar1_size, 128ULL * SZ_1G);
-	KUNIT_EXPECT_EQ(test, h100->geo.bar3_size, SZ_32M);
-	KUNIT_EXPECT_EQ(test, h100->geo.device_id, 0x2330);
-	KUNIT_EXPECT_EQ(test, h100->geo.subsystem_vendor_id, 0x10de);
-	KUNIT_EXPECT_EQ(test, h100->geo.subsystem_id, 0x16c1);
-	KUNIT_EXPECT_EQ(test, h100->geo.engines[NVKM_VGPU_ENGINE_GR], 1);
-	KUNIT_EXPECT_EQ(test, h100->geo.engines[NVKM_VGPU_ENGINE_CE], 10);
-	KUNIT_EXPECT_EQ(test, h100->geo.engines[NVKM_VGPU_ENGINE_NVDEC], 7);
-	KUNIT_EXPECT_EQ(test, h100->geo.engines[NVKM_VGPU_ENGINE_NVENC], 0);
-	KUNIT_EXPECT_EQ(test, h100->geo.engines[NVKM_VGPU_ENGINE_NVJPG], 7);
-	KUNIT_EXPECT_EQ(test, h100->geo.engines[NVKM_VGPU_ENGINE_OFA], 1);
-	KUNIT_EXPECT_FALSE(test, h100->geo.display);
+	KUNIT_EXPECT_STREQ(test, h100->geo->board, "h100");
+	KUNIT_EXPECT_EQ(test, h100->geo->fb_nominal_gib, 80);
+	KUNIT_EXPECT_EQ(test, h100->geo->fb_size, 81559ULL * SZ_1M);
+	KUNIT_EXPECT_EQ(test, h100->geo->fb_reserved, 480ULL * SZ_1M);
+	KUNIT_EXPECT_EQ(test, h100->geo->chid_count, 2048);
+	KUNIT_EXPECT_EQ(test, h100->geo->bar0_size, SZ_16M);
+	KUNIT_EXPECT_EQ(test, h100->geo->bar1_size, 128ULL * SZ_1G);
+	KUNIT_EXPECT_EQ(test, h100->geo->bar3_size, SZ_32M);
+	KUNIT_EXPECT_EQ(test, h100->geo->device_id, 0x2330);
+	KUNIT_EXPECT_EQ(test, h100->geo->subsystem_vendor_id, 0x10de);
+	KUNIT_EXPECT_EQ(test, h100->geo->subsystem_id, 0x16c1);
+	KUNIT_EXPECT_EQ(test, h100->geo->engines[NVKM_VGPU_ENGINE_GR], 1);
+	KUNIT_EXPECT_EQ(test, h100->geo->engines[NVKM_VGPU_ENGINE_CE], 10);
+	KUNIT_EXPECT_EQ(test, h100->geo->engines[NVKM_VGPU_ENGINE_NVDEC], 7);
+	KUNIT_EXPECT_EQ(test, h100->geo->engines[NVKM_VGPU_ENGINE_NVENC], 0);
+	KUNIT_EXPECT_EQ(test, h100->geo->engines[NVKM_VGPU_ENGINE_NVJPG], 7);
+	KUNIT_EXPECT_EQ(test, h100->geo->engines[NVKM_VGPU_ENGINE_OFA], 1);
+	KUNIT_EXPECT_FALSE(test, h100->geo->display);
 }
 
 static void test_preset_names_match_whole_words_only(struct kunit *test)
