@@ -4,11 +4,11 @@
  * over with VFIO_DEVICE_SET_IRQS.
  *
  * The device asserts its interrupt while BAR0's INTR_STATUS & INTR_ENABLE is
- * non-zero. When it goes from deasserted to asserted, the vGPU signals the
- * MSI eventfd if the guest enabled MSI (and bus mastering) in config
- * space, else INTx: INTx is
- * level triggered and automasked, so it fires once and fires again on
- * unmask if still asserted. The request IRQ asks the user to release the
+ * non-zero. With MSI (and bus mastering) enabled in config space, each
+ * rising edge signals the MSI eventfd. Otherwise the INTx line follows the
+ * interrupt unless INTx Disable is set; INTx is level triggered and
+ * automasked, so it fires once per rising edge and again on unmask while
+ * the line is still high. The request IRQ asks the user to release the
  * device when its mdev is being removed.
  */
 #include <linux/eventfd.h>
@@ -20,42 +20,56 @@
 #include "config.h"
 #include "vgpu.h"
 
-static void nvkm_vgpu_irq_fire_locked(struct nvkm_vgpu *vgpu)
+static void nvkm_vgpu_irq_signal_locked(struct nvkm_vgpu *vgpu,
+					struct eventfd_ctx *ctx)
 {
 	lockdep_assert_held(&vgpu->lock);
-
-	if (nvkm_vgpu_config_msi_enabled(&vgpu->config)) {
-		/* An MSI is a memory write: no bus mastering, no MSI. */
-		if (vgpu->msi_trigger &&
-		    nvkm_vgpu_config_bus_master_enabled(&vgpu->config)) {
-			nvkm_vgpu_eventfd_signal(vgpu->msi_trigger);
-			vgpu->irqs_fired++;
-		}
-		return;
-	}
-	if (!vgpu->intx_trigger || vgpu->intx_masked ||
-	    nvkm_vgpu_config_intx_disabled(&vgpu->config))
-		return;
-	nvkm_vgpu_config_set_intx_status(&vgpu->config, true);
-	vgpu->intx_masked = true;
-	nvkm_vgpu_eventfd_signal(vgpu->intx_trigger);
+	nvkm_vgpu_eventfd_signal(ctx);
 	vgpu->irqs_fired++;
 }
 
+/* INTx is level triggered and automasked: one signal per unmask. */
+static void nvkm_vgpu_irq_intx_fire_locked(struct nvkm_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	if (!vgpu->intx_line || !vgpu->intx_trigger || vgpu->intx_masked)
+		return;
+	vgpu->intx_masked = true;
+	nvkm_vgpu_irq_signal_locked(vgpu, vgpu->intx_trigger);
+}
+
 /**
- * nvkm_vgpu_irq_update_locked() - deliver an interrupt a register write raised
+ * nvkm_vgpu_irq_update_locked() - deliver what a guest write changed
  * @vgpu: the vGPU, whose lock the caller holds
- * @was_asserted: whether the interrupt was asserted before the write
+ * @was_asserted: whether the device's interrupt was asserted before the
+ *	write (to BAR0 or config space)
+ *
+ * The interrupt status bit in config space follows the device's interrupt
+ * while MSI is off, INTx Disable or not (PCI 3.0, 6.2.3). MSI fires on the
+ * interrupt's rising edge; INTx on its line's, which also rises when the
+ * guest clears INTx Disable while the interrupt is pending.
  */
 void nvkm_vgpu_irq_update_locked(struct nvkm_vgpu *vgpu, bool was_asserted)
 {
 	bool asserted = nvkm_vgpu_bar0_irq_asserted(&vgpu->bar0);
+	bool msi = nvkm_vgpu_config_msi_enabled(&vgpu->config);
+	bool line = asserted && !msi &&
+		    !nvkm_vgpu_config_intx_disabled(&vgpu->config);
+	bool rising = line && !vgpu->intx_line;
 
 	lockdep_assert_held(&vgpu->lock);
-	if (!asserted)
-		nvkm_vgpu_config_set_intx_status(&vgpu->config, false);
-	else if (!was_asserted)
-		nvkm_vgpu_irq_fire_locked(vgpu);
+	nvkm_vgpu_config_set_intx_status(&vgpu->config, asserted && !msi);
+	vgpu->intx_line = line;
+
+	if (msi) {
+		/* An MSI is a memory write: no bus mastering, no MSI. */
+		if (asserted && !was_asserted && vgpu->msi_trigger &&
+		    nvkm_vgpu_config_bus_master_enabled(&vgpu->config))
+			nvkm_vgpu_irq_signal_locked(vgpu, vgpu->msi_trigger);
+		return;
+	}
+	if (rising)
+		nvkm_vgpu_irq_intx_fire_locked(vgpu);
 }
 
 static void nvkm_vgpu_eventfd_drop(struct eventfd_ctx **ctx)
@@ -144,8 +158,8 @@ static int nvkm_vgpu_irq_intx_locked(struct nvkm_vgpu *vgpu,
 	case VFIO_IRQ_SET_ACTION_UNMASK:
 		if (on && vgpu->intx_masked) {
 			vgpu->intx_masked = false;
-			if (nvkm_vgpu_bar0_irq_asserted(&vgpu->bar0))
-				nvkm_vgpu_irq_fire_locked(vgpu);
+			/* Still asserted: fires again. */
+			nvkm_vgpu_irq_intx_fire_locked(vgpu);
 		}
 		return 0;
 	case VFIO_IRQ_SET_ACTION_TRIGGER:
@@ -158,10 +172,8 @@ static int nvkm_vgpu_irq_intx_locked(struct nvkm_vgpu *vgpu,
 			nvkm_vgpu_eventfd_drop(&vgpu->intx_trigger);
 			return 0;
 		}
-		if (on && vgpu->intx_trigger) {
-			nvkm_vgpu_eventfd_signal(vgpu->intx_trigger);
-			vgpu->irqs_fired++;
-		}
+		if (on && vgpu->intx_trigger)
+			nvkm_vgpu_irq_signal_locked(vgpu, vgpu->intx_trigger);
 		return 0;
 	}
 	return -EINVAL;
@@ -182,10 +194,8 @@ static int nvkm_vgpu_irq_trigger_locked(struct eventfd_ctx **ctx,
 		nvkm_vgpu_eventfd_drop(ctx);
 		return 0;
 	}
-	if (*ctx && (type == VFIO_IRQ_SET_DATA_NONE || *(u8 *)data)) {
-		nvkm_vgpu_eventfd_signal(*ctx);
-		vgpu->irqs_fired++;
-	}
+	if (*ctx && (type == VFIO_IRQ_SET_DATA_NONE || *(u8 *)data))
+		nvkm_vgpu_irq_signal_locked(vgpu, *ctx);
 	return 0;
 }
 

@@ -81,6 +81,16 @@ static u64 nvkm_vgpu_region_size(struct nvkm_vgpu *vgpu, unsigned int index)
 	return 0;
 }
 
+static bool nvkm_vgpu_memory_enabled(struct nvkm_vgpu *vgpu)
+{
+	bool enabled;
+
+	mutex_lock(&vgpu->lock);
+	enabled = nvkm_vgpu_config_memory_enabled(&vgpu->config);
+	mutex_unlock(&vgpu->lock);
+	return enabled;
+}
+
 static ssize_t nvkm_vgpu_vdev_access(struct nvkm_vgpu *vgpu, char __user *buf,
 				     size_t count, loff_t *ppos, bool write)
 {
@@ -94,6 +104,12 @@ static ssize_t nvkm_vgpu_vdev_access(struct nvkm_vgpu *vgpu, char __user *buf,
 				    "%s of %zu bytes at region %u offset %#llx refused\n",
 				    write ? "write" : "read", count, index, pos);
 		return -EINVAL;
+	}
+	if (index != VFIO_PCI_CONFIG_REGION_INDEX && !nvkm_vgpu_memory_enabled(vgpu)) {
+		/* As vfio-pci: no BAR access with memory decoding off or in D3hot. */
+		dev_dbg_ratelimited(vgpu->vdev.dev, "BAR%u access with memory space disabled\n",
+				    index);
+		return -EIO;
 	}
 	if (index == VFIO_PCI_BAR1_REGION_INDEX)
 		ret = nvkm_vgpu_bar1_rw(vgpu, buf, count, pos, write);
@@ -138,6 +154,7 @@ static void nvkm_vgpu_reset(struct nvkm_vgpu *vgpu)
 	nvkm_vgpu_config_reset(&vgpu->config);
 	nvkm_vgpu_bar0_reset(&vgpu->bar0);
 	vgpu->intx_masked = false;
+	vgpu->intx_line = false;
 	mutex_unlock(&vgpu->lock);
 }
 

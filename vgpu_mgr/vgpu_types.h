@@ -28,6 +28,8 @@ struct nvkm_vgpu_type;
  * @bar0: emulated registers.
  * @intx_trigger: eventfd for INTx, or NULL.
  * @intx_masked: INTx is masked, by the user or automatically after firing.
+ * @intx_line: level of the INTx line: asserted, MSI off and INTx Disable
+ *	clear in the command register.
  * @msi_trigger: eventfd for the MSI vector, or NULL.
  * @req_trigger: eventfd for the request IRQ, or NULL.
  * @irqs_fired: interrupts delivered, for tests and debugging.
@@ -44,6 +46,7 @@ struct nvkm_vgpu {
 	struct nvkm_vgpu_bar0 bar0;
 	struct eventfd_ctx *intx_trigger;
 	bool intx_masked;
+	bool intx_line;
 	struct eventfd_ctx *msi_trigger;
 	struct eventfd_ctx *req_trigger;
 	u64 irqs_fired;
