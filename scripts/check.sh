@@ -160,6 +160,32 @@ else
 fi
 layer_end kunit
 
+layer "vgpu: VFIO users on the simulated GPU, every kernel"
+if run_logged "$out/vfio-bin.log" make -C tests/vm/vfio O="$out/bin"; then
+	pass "VFIO test programs built"
+else
+	fail "VFIO test programs (log: build/vfio-bin.log)"
+fi
+for name in debug stock-6.1 stock-6.12; do
+	res=$out/vm-vgpu-$name
+	if run_logged "$out/vm-vgpu-$name.log" run_vm "$name" "$res" "$top/tests/vm/vgpu.sh" "$out/$name" "$out/bin"; then
+		pass "$name: vGPU tests ran, dmesg clean"
+	else
+		fail "$name: vGPU tests (log: build/vm-vgpu-$name.log, build/vm-vgpu-$name/)"
+	fi
+	for tap in "$res"/*.tap; do
+		[ -f "$tap" ] || continue
+		while read -r verdict desc; do
+			if [ "$verdict" = ok ]; then
+				pass "$name $(basename "$tap" .tap): $desc"
+			else
+				fail "$name $(basename "$tap" .tap): $desc"
+			fi
+		done < <(sed -nE 's/^ok [0-9]+ -? ?(.*)/ok \1/p; s/^not ok [0-9]+ -? ?(.*)/not-ok \1/p' "$tap")
+	done
+done
+layer_end vgpu
+
 layer "stock kernels: load and unload"
 for name in stock-6.1 stock-6.12; do
 	if run_logged "$out/vm-$name.log" run_vm "$name" "$out/vm-$name" "$top/tests/vm/load.sh" "$out/$name"; then

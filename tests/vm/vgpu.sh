@@ -1,0 +1,197 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: tests/vm/vgpu.sh MODULE_DIR BIN_DIR [TEST...]   (inside the test VM, as root)
+#
+# Loads nvkm_vgpu.ko and nvkm_vgpu_sim.ko (a "tiny" and an "h100-80gb"
+# simulated GPU) from MODULE_DIR, runs the VFIO test programs built into
+# BIN_DIR by tests/vm/vfio/Makefile, then unloads both modules. Each
+# program's TAP goes to $NVKM_RESULTS/<name>.tap (its stderr to <name>.err);
+# this script's own checks (loading, sysfs, no vGPU left behind after each
+# program, unloading) go to $NVKM_RESULTS/vgpu.tap. A failing program does
+# not stop the others. Exits 1 if anything failed. TEST... runs only those
+# programs (default: all, in the order below).
+
+# The predicates below are called through check(), which SC2317 cannot see.
+# shellcheck disable=SC2317
+set -euo pipefail
+
+usage() {
+	sed -n '3s/^# //p' "$0" >&2
+	exit 2
+}
+
+[ $# -ge 2 ] || usage
+moddir=$1
+bin=$2
+shift 2
+results=${NVKM_RESULTS:?NVKM_RESULTS is not set; run this through tests/vm/run-vm.sh}
+tests=(lifecycle config bar0 bar1 scrub irq reset request badinput stress
+	hotplug accept)
+if [ $# -gt 0 ]; then
+	tests=("$@")
+fi
+# Seconds each program may take before it is killed (TCG is slow).
+limit=${NVKM_VGPU_TEST_TIMEOUT:-300}
+
+tap=$results/vgpu.tap
+: >"$tap"
+n=0
+failed=0
+
+# check DESCRIPTION COMMAND...: one TAP line for COMMAND's success.
+check() {
+	local desc=$1
+	shift
+	local line
+	n=$((n + 1))
+	if "$@"; then
+		line="ok $n - $desc"
+	else
+		line="not ok $n - $desc"
+		failed=1
+	fi
+	echo "$line"
+	echo "$line" >>"$tap"
+}
+
+finish() {
+	echo "1..$n" >>"$tap"
+	echo "vgpu: $n checks, $([ $failed = 0 ] && echo all passed || echo some FAILED)"
+	exit $failed
+}
+
+mdevs() {
+	local d
+	for d in /sys/bus/mdev/devices/*; do
+		[ -e "$d" ] && echo "$d"
+	done
+	return 0
+}
+
+no_mdevs() {
+	[ -z "$(mdevs)" ]
+}
+
+# Removes whatever a failed program left behind, so the next one starts clean.
+remove_leftovers() {
+	local dev
+	for dev in $(mdevs); do
+		echo "vgpu: removing leftover $dev"
+		echo 1 >"$dev/remove" || true
+	done
+}
+
+parents_idle() {
+	local p v
+	for p in /sys/class/nvkm_vgpu/*; do
+		[ -e "$p" ] || continue
+		read -r v <"$p/nvkm_vgpu/vgpus"
+		[ "$v" = 0 ] || { echo "vgpu: $p has $v vGPUs"; return 1; }
+	done
+}
+
+board_present() {
+	local b
+	for b in /sys/class/nvkm_vgpu/*/nvkm_vgpu/board; do
+		[ -e "$b" ] || continue
+		read -r b _ <"$b"
+		[ "$b" = "$1" ] && return 0
+	done
+	return 1
+}
+
+# Every type directory has the files mdevctl and libvirt read. Builtins
+# only: every exec is slow under TCG with a debug kernel.
+types_sane() {
+	local t api name desc avail ok=0
+	for t in /sys/class/mdev_bus/*/mdev_supported_types/*; do
+		read -r api <"$t/device_api"
+		read -r name <"$t/name"
+		read -r desc <"$t/description"
+		read -r avail <"$t/available_instances"
+		[ "$api" = vfio-pci ] || { echo "vgpu: $t device_api $api"; ok=1; }
+		[ -n "$name" ] || { echo "vgpu: $t name"; ok=1; }
+		[ -n "$desc" ] || { echo "vgpu: $t description"; ok=1; }
+		[ -w "$t/create" ] || { echo "vgpu: $t create"; ok=1; }
+		case "$avail" in
+		'' | *[!0-9]*) echo "vgpu: $t available_instances $avail"; ok=1 ;;
+		esac
+	done
+	return "$ok"
+}
+
+# Runs one program; it passed if it exited 0 and its TAP has a plan and no
+# "not ok". Output is echoed and counted with builtins (see types_sane).
+run_program() {
+	local t=$1 out=$results/$1.tap rc=0 start line oks=0 bad=0 plan=0
+	if [ ! -x "$bin/$t" ]; then
+		check "$t: program $bin/$t exists" false
+		return
+	fi
+	echo "vgpu: running $t"
+	start=$SECONDS
+	timeout -k 10 "$limit" "$bin/$t" >"$out" 2>"$results/$t.err" || rc=$?
+	while IFS= read -r line; do
+		echo "$line"
+		case "$line" in
+		"ok "*) oks=$((oks + 1)) ;;
+		"not ok "*) bad=$((bad + 1)) ;;
+		1..[1-9]*) plan=1 ;;
+		esac
+	done <"$out"
+	while IFS= read -r line; do
+		echo "vgpu: $t stderr: $line"
+	done <"$results/$t.err"
+	check "$t: exit $rc, $oks ok, $bad not ok, $((SECONDS - start)) s" \
+		test "$rc" = 0 -a "$bad" = 0 -a "$plan" = 1
+	check "$t: no vGPU left behind" no_mdevs
+	remove_leftovers
+	check "$t: every GPU idle afterwards" parents_idle
+}
+
+check "modprobe mdev" modprobe mdev
+check "modprobe vfio" modprobe vfio
+modprobe vfio_iommu_type1 || echo "vgpu: vfio_iommu_type1 did not load"
+check "insmod nvkm_vgpu.ko" insmod "$moddir/nvkm_vgpu.ko"
+check "insmod nvkm_vgpu_sim.ko gpus=tiny,h100-80gb" \
+	insmod "$moddir/nvkm_vgpu_sim.ko" gpus=tiny,h100-80gb
+if [ $failed != 0 ]; then
+	finish
+fi
+check "a tiny GPU is registered" board_present tiny
+check "an h100 GPU is registered" board_present h100
+check "every mdev type shows vfio-pci, a name, a description, a count" types_sane
+check "no vGPU exists at start" no_mdevs
+
+for t in "${tests[@]}"; do
+	run_program "$t"
+done
+
+# Unloading the backend removes the vGPUs of its GPUs.
+leftover=$(cat /proc/sys/kernel/random/uuid)
+tiny=
+for b in /sys/class/nvkm_vgpu/*/nvkm_vgpu/board; do
+	[ -e "$b" ] || continue
+	read -r board _ <"$b"
+	if [ "$board" = tiny ]; then
+		tiny=${b%/nvkm_vgpu/board}
+		break
+	fi
+done
+leave_behind() {
+	echo "$leftover" >"$tiny/mdev_supported_types/nvkm_vgpu-tiny-1c/create"
+}
+check "create a vGPU to leave behind" leave_behind
+check "rmmod nvkm_vgpu_sim" rmmod nvkm_vgpu_sim
+check "unloading the backend removed the vGPU" \
+	test ! -e "/sys/bus/mdev/devices/$leftover"
+no_gpus() {
+	[ -z "$(ls /sys/class/nvkm_vgpu)" ]
+}
+check "no GPU is registered" no_gpus
+check "rmmod nvkm_vgpu" rmmod nvkm_vgpu
+modules_gone() {
+	[ ! -d /sys/module/nvkm_vgpu ] && [ ! -d /sys/module/nvkm_vgpu_sim ]
+}
+check "both modules are gone" modules_gone
+finish
