@@ -130,7 +130,7 @@ run_vm() {
 	shift 2
 	local image rel moddir
 	read -r image rel moddir < <(awk -v n="$name" '$1 == n { print $3, $4, $5 }' "$out/kernels.txt")
-	tests/vm/run-vm.sh --timeout "${VM_TIMEOUT:-900}" "$image" "$rel" "$moddir" "$results" "$@"
+	tests/vm/run-vm.sh --timeout "${VM_TIMEOUT:-1500}" "$image" "$rel" "$moddir" "$results" "$@"
 }
 
 layer "kunit: suites in the debug kernel (KASAN, UBSAN, lockdep, kmemleak)"
