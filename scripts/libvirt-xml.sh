@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: scripts/libvirt-xml.sh [--domain [--name N] [--memory MIB] [--accel kvm|qemu] | --nodedev] UUID [PARENT TYPE]
+#
+# Prints libvirt XML for the vGPU (mdev) UUID on standard output:
+#   (no option)  the <hostdev> element that gives a domain the vGPU, for
+#                `virsh attach-device` or to paste into <devices>;
+#   --domain     a minimal, complete domain with that <hostdev> (name
+#                nvkm-vgpu-<first 8 hex digits of UUID> unless --name, 1024
+#                MiB unless --memory, <domain type='kvm'> when /dev/kvm
+#                exists, else 'qemu', unless --accel), for `virsh define`;
+#   --nodedev    the node device that `virsh nodedev-create` or
+#                `nodedev-define` turns into a vGPU of TYPE on PARENT:
+#                TYPE as "h100-10c" or "nvkm_vgpu-h100-10c", PARENT the
+#                libvirt node device name of the mdev parent.
+# Both validate with virt-xml-validate (libvirt-clients). Exit 2 on bad
+# arguments. See Documentation/admin-guide.rst for what libvirt can do
+# with each.
+set -euo pipefail
+
+usage() {
+	sed -n '3s/^# //p' "$0" >&2
+	exit 2
+}
+
+die() {
+	echo "libvirt-xml: $*" >&2
+	exit 2
+}
+
+mode=hostdev
+name=
+memory=1024
+accel=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--domain) mode=domain; shift ;;
+	--nodedev) mode=nodedev; shift ;;
+	--name) [ $# -ge 2 ] || usage; name=$2; shift 2 ;;
+	--memory) [ $# -ge 2 ] || usage; memory=$2; shift 2 ;;
+	--accel) [ $# -ge 2 ] || usage; accel=$2; shift 2 ;;
+	-h | --help) usage ;;
+	--) shift; break ;;
+	-*) echo "libvirt-xml: unknown option $1" >&2; usage ;;
+	*) break ;;
+	esac
+done
+
+uuid_re='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+[ $# -ge 1 ] || usage
+uuid=$(echo "$1" | tr 'A-F' 'a-f')
+[[ $uuid =~ $uuid_re ]] || die "'$1' is not a UUID"
+shift
+
+if [ "$mode" = nodedev ]; then
+	[ $# -eq 2 ] || die "--nodedev needs PARENT and TYPE"
+	parent=$1
+	type=nvkm_vgpu-${2#nvkm_vgpu-}
+	[[ $parent =~ ^[A-Za-z0-9_.:-]+$ ]] || die "'$parent' is not a node device name"
+	[[ $type =~ ^nvkm_vgpu-[a-z0-9_-]+$ ]] || die "'$2' is not an nvkm_vgpu type"
+else
+	[ $# -eq 0 ] || die "PARENT and TYPE go with --nodedev only"
+fi
+
+hostdev() { # indent
+	local i=$1
+	cat <<EOF
+$i<hostdev mode='subsystem' type='mdev' model='vfio-pci'>
+$i  <source>
+$i    <address uuid='$uuid'/>
+$i  </source>
+$i</hostdev>
+EOF
+}
+
+case "$mode" in
+hostdev)
+	hostdev ""
+	;;
+domain)
+	name=${name:-nvkm-vgpu-${uuid%%-*}}
+	[[ $name =~ ^[A-Za-z0-9_.+-]+$ ]] || die "'$name' is not a usable domain name"
+	[[ $memory =~ ^[1-9][0-9]*$ ]] || die "--memory takes MiB, a positive integer"
+	if [ -z "$accel" ]; then
+		accel=qemu
+		[ -e /dev/kvm ] && accel=kvm
+	fi
+	case "$accel" in
+	kvm | qemu) ;;
+	*) die "--accel is kvm or qemu" ;;
+	esac
+	cat <<EOF
+<domain type='$accel'>
+  <name>$name</name>
+  <memory unit='MiB'>$memory</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+  </os>
+  <devices>
+$(hostdev "    ")
+  </devices>
+</domain>
+EOF
+	;;
+nodedev)
+	# libvirt names an mdev node device mdev_<uuid>_<parent address>, "_"
+	# for "-:."; it ignores <name> on create, but the schema requires one.
+	addr=${parent#pci_}
+	cat <<EOF
+<device>
+  <name>mdev_${uuid//-/_}_${addr//[:.-]/_}</name>
+  <parent>$parent</parent>
+  <capability type='mdev'>
+    <type id='$type'/>
+    <uuid>$uuid</uuid>
+  </capability>
+</device>
+EOF
+	;;
+esac

@@ -1,0 +1,444 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: tests/vm/mdevctl.sh MODULE_DIR   (inside the test VM, as root)
+#
+# Drives nvkm_vgpu through mdevctl (Debian package mdevctl) as an
+# administrator would: loads nvkm_vgpu.ko and nvkm_vgpu_sim.ko from
+# MODULE_DIR (a "tiny" and an "h100-80gb" simulated GPU), then checks that
+# `mdevctl types` agrees with sysfs, that `mdevctl start/list/stop` create,
+# show and remove vGPUs, and that a vGPU made persistent with
+# `mdevctl define --auto` comes back when its simulated GPU is removed and
+# added again (del_device/new_device), through the udev rule mdevctl ships.
+#
+# The VM's root is the host's, read-only: the script mounts a tmpfs over
+# /etc/mdevctl.d, runs its own systemd-udevd (and a busybox syslogd, so the
+# rule's logger has somewhere to write), and undoes all of it at the end.
+# TAP goes to $NVKM_RESULTS/mdevctl.tap ("# TODO" lines are known limits,
+# not failures); mdevctl's log to $NVKM_RESULTS/mdevctl-syslog.log.
+# Exits 1 if a check failed.
+
+# The predicates below are called through check(), which SC2317 cannot see.
+# shellcheck disable=SC2317
+set -euo pipefail
+
+usage() {
+	sed -n '3s/^# //p' "$0" >&2
+	exit 2
+}
+
+[ $# -eq 1 ] || usage
+moddir=$1
+results=${NVKM_RESULTS:?NVKM_RESULTS is not set; run this through tests/vm/run-vm.sh}
+# udevadm refuses trigger/settle in a chroot unless told otherwise.
+export SYSTEMD_IGNORE_CHROOT=1
+# Seconds to wait for udev to run mdevctl after a GPU comes back (TCG is slow).
+wait_s=${NVKM_MDEVCTL_WAIT:-60}
+
+tap=$results/mdevctl.tap
+log=$results/mdevctl.log
+: >"$tap"
+: >"$log"
+n=0
+failed=0
+todo=0
+state=/run/nvkm-mdevctl
+
+# check DESCRIPTION COMMAND...: one TAP line for COMMAND's success.
+check() {
+	local desc=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $desc" | tee -a "$tap"
+	else
+		echo "not ok $n - $desc" | tee -a "$tap"
+		failed=1
+	fi
+}
+
+# check_todo REASON DESCRIPTION COMMAND...: a check that is known to fail
+# for REASON; reported, never counted as a failure.
+check_todo() {
+	local why=$1 desc=$2
+	shift 2
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $desc # TODO $why" | tee -a "$tap"
+	else
+		echo "not ok $n - $desc # TODO $why" | tee -a "$tap"
+		todo=$((todo + 1))
+	fi
+}
+
+note() {
+	echo "# $*" | tee -a "$tap"
+}
+
+# run COMMAND...: runs it with its output in the log and on stdout.
+run() {
+	echo "+ $*" >>"$log"
+	"$@" 2>&1 | tee -a "$log"
+	return "${PIPESTATUS[0]}"
+}
+
+# ---- setup and teardown of the VM-side environment -----------------------
+
+udevd_started=0
+syslogd_pid=
+mounted_conf=0
+loaded=0
+uuids=()
+
+start_syslogd() {
+	command -v busybox >/dev/null || return 0
+	[ -e /dev/log ] && return 0
+	busybox syslogd -n -O "$results/mdevctl-syslog.log" </dev/null >/dev/null 2>&1 &
+	syslogd_pid=$!
+}
+
+# A tmpfs copy of /etc/mdevctl.d with its scripts.d (mdevctl refuses to run
+# without scripts.d/callouts and scripts.d/notifiers) and no definitions.
+mount_conf() {
+	mkdir -p "$state/etc-mdevctl.d/scripts.d/callouts" \
+		"$state/etc-mdevctl.d/scripts.d/notifiers"
+	if [ -d /etc/mdevctl.d/scripts.d ]; then
+		cp -a /etc/mdevctl.d/scripts.d/. "$state/etc-mdevctl.d/scripts.d/"
+	fi
+	mkdir -p /etc/mdevctl.d 2>/dev/null || true
+	mount -t tmpfs -o mode=755 tmpfs /etc/mdevctl.d &&
+		cp -a "$state/etc-mdevctl.d/." /etc/mdevctl.d/ &&
+		mounted_conf=1
+}
+
+# mdevctl's udev rule, overridden in /run/udev/rules.d when the program it
+# runs is not where the package put it (Debian 12's mdevctl 1.2.0-3 runs
+# /usr/sbin/mdevctl, but installs /usr/bin/mdevctl).
+rule_runs=
+rule_override=
+install_rule() {
+	local rule prog real
+	for rule in /usr/lib/udev/rules.d/*mdevctl*.rules /lib/udev/rules.d/*mdevctl*.rules ''; do
+		[ -f "$rule" ] && break
+	done
+	[ -n "$rule" ] || { echo "mdevctl: no mdevctl udev rule installed"; return 1; }
+	prog=$(grep -o '/[^ ]*mdevctl start-parent-mdevs' "$rule" | head -n1)
+	prog=${prog%% *}
+	real=$(command -v mdevctl)
+	rule_runs=$prog
+	if [ -n "$prog" ] && [ ! -x "$prog" ]; then
+		mkdir -p /run/udev/rules.d
+		rule_override=/run/udev/rules.d/${rule##*/}
+		sed "s|$prog |$real |g" "$rule" >"$rule_override"
+		rule_runs="$real (override of $prog)"
+	fi
+	echo "mdevctl: udev rule $rule runs $rule_runs"
+}
+
+start_udevd() {
+	if [ -S /run/udev/control ]; then
+		echo "mdevctl: a udevd is already running; using it"
+		return 0
+	fi
+	/lib/systemd/systemd-udevd --daemon </dev/null >>"$results/udevd.log" 2>&1 || return 1
+	udevd_started=1
+	udevadm settle --timeout=60
+}
+
+mdevs() {
+	find /sys/bus/mdev/devices -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null
+}
+
+cleanup() {
+	local u
+	set +e
+	for u in "${uuids[@]}"; do
+		mdevctl stop -u "$u" >/dev/null 2>&1
+		mdevctl undefine -u "$u" >/dev/null 2>&1
+		[ -e "/sys/bus/mdev/devices/$u/remove" ] && echo 1 >"/sys/bus/mdev/devices/$u/remove"
+	done
+	uuids=()
+	if [ "$loaded" = 1 ]; then
+		rmmod nvkm_vgpu_sim 2>/dev/null
+		rmmod nvkm_vgpu 2>/dev/null
+	fi
+	if [ "$udevd_started" = 1 ]; then
+		udevadm control --exit 2>/dev/null
+		udevd_started=0
+	fi
+	if [ -n "$rule_override" ]; then
+		rm -f "$rule_override"
+		rule_override=
+	fi
+	if [ -n "$syslogd_pid" ]; then
+		kill "$syslogd_pid" 2>/dev/null
+		wait "$syslogd_pid" 2>/dev/null
+		syslogd_pid=
+	fi
+	if [ "$mounted_conf" = 1 ]; then
+		umount /etc/mdevctl.d && mounted_conf=0
+	fi
+	rm -rf "$state"
+}
+trap cleanup EXIT
+
+finish() {
+	echo "1..$n" >>"$tap"
+	echo "mdevctl: $n checks, $todo known limits (TODO), $([ $failed = 0 ] && echo all others passed || echo some FAILED)"
+	exit $failed
+}
+
+# ---- what the checks look at ---------------------------------------------
+
+# "parent type available device_api name" for every type, from sysfs
+# (read, not cat: a fork costs tens of ms under TCG).
+sysfs_types() {
+	local t p avail api name
+	for t in /sys/class/mdev_bus/*/mdev_supported_types/*; do
+		[ -e "$t" ] || continue
+		p=${t%/mdev_supported_types/*}
+		read -r avail <"$t/available_instances"
+		read -r api <"$t/device_api"
+		read -r name <"$t/name"
+		echo "${p##*/} ${t##*/} $avail $api $name"
+	done | sort
+}
+
+# The same, from `mdevctl types`.
+mdevctl_types() {
+	mdevctl types | awk '
+		function flush() { if (type != "") print parent, type, avail, api, name; type = "" }
+		/^[^ ]/ { flush(); parent = $1 }
+		/^  [^ ]/ { flush(); type = $1; avail = api = name = "" }
+		/^    Available instances:/ { avail = $3 }
+		/^    Device API:/ { api = $3 }
+		/^    Name:/ { sub(/^    Name: /, ""); name = $0 }
+		END { flush() }' | sort
+}
+
+types_agree() {
+	local a b
+	a=$(sysfs_types)
+	b=$(mdevctl_types)
+	if [ "$a" != "$b" ]; then
+		echo "mdevctl: sysfs and mdevctl types differ:"
+		echo "$a" >"$state/types.sysfs"
+		echo "$b" >"$state/types.mdevctl"
+		# (no process substitution: the VM's /dev has no /dev/fd)
+		diff "$state/types.sysfs" "$state/types.mdevctl" | sed 's/^/mdevctl:   /'
+		return 1
+	fi
+	[ -n "$a" ]
+}
+
+# mdevctl_avail PARENT TYPE: available instances as mdevctl types shows them.
+mdevctl_avail() {
+	mdevctl_types | awk -v p="$1" -v t="$2" '$1 == p && $2 == t { print $3 }'
+}
+
+sysfs_avail() {
+	local v
+	read -r v <"/sys/class/mdev_bus/$1/mdev_supported_types/$2/available_instances"
+	echo "$v"
+}
+
+# is_vgpu UUID PARENT TYPE: the mdev exists, on PARENT, of TYPE.
+is_vgpu() {
+	local d=/sys/bus/mdev/devices/$1 t p
+	[ -d "$d" ] || { echo "mdevctl: $1 does not exist"; return 1; }
+	t=$(basename "$(readlink -f "$d/mdev_type")")
+	p=$(basename "$(readlink -f "$d/..")")
+	if [ "$t" != "$3" ] || [ "$p" != "$2" ] || [ "$(cat "$d/nvkm_vgpu/type")" != "${3#nvkm_vgpu-}" ]; then
+		echo "mdevctl: $1 is $t on $p, not $3 on $2"
+		return 1
+	fi
+}
+
+no_vgpu() {
+	[ ! -e "/sys/bus/mdev/devices/$1" ]
+}
+
+# listed ARGS... -- LINE: `mdevctl list ARGS` has LINE.
+listed() {
+	local args=()
+	while [ "$1" != -- ]; do
+		args+=("$1")
+		shift
+	done
+	shift
+	# grep without -q: it reads everything, so no SIGPIPE with pipefail.
+	mdevctl list "${args[@]}" | grep -xF "$*" >/dev/null
+}
+
+not_listed() {
+	! mdevctl list | grep -F "$1" >/dev/null
+}
+
+# wait_for COMMAND...: polls COMMAND for up to $wait_s seconds.
+wait_for() {
+	local i
+	for ((i = 0; i < wait_s * 2; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.5
+	done
+	"$@"
+}
+
+# sim_of PARENT: the simulated GPU's number behind an mdev parent.
+sim_of() {
+	local path
+	path=$(readlink -f "/sys/class/mdev_bus/$1")
+	path=${path%/nvkm_vgpu/*}
+	path=${path##*/nvkm_vgpu_sim}
+	echo "$path"
+}
+
+# parent_of BOARD: the mdev parent of the (first) GPU of that board.
+parent_of() {
+	local f
+	f=$(grep -ls "^$1 " /sys/class/nvkm_vgpu/*/nvkm_vgpu/board | head -n1)
+	[ -n "$f" ] || return 1
+	f=${f%/nvkm_vgpu/board}
+	echo "${f##*/}"
+}
+
+gone() {
+	[ ! -e "/sys/class/mdev_bus/$1" ]
+}
+
+defined_on() {
+	[ -f "/etc/mdevctl.d/$1/$2" ]
+}
+
+modules_unloaded() {
+	rmmod nvkm_vgpu_sim && rmmod nvkm_vgpu && loaded=0
+}
+
+# ---- the test --------------------------------------------------------------
+
+echo "mdevctl: $(mdevctl --version 2>&1 | head -n1), $(uname -r)"
+check "mdevctl is installed" command -v mdevctl
+check "modprobe mdev vfio" modprobe -a mdev vfio
+modprobe vfio_iommu_type1 || echo "mdevctl: vfio_iommu_type1 did not load"
+check "tmpfs over /etc/mdevctl.d" mount_conf
+start_syslogd
+check "mdevctl's udev rule is installed (fixed in /run if it runs a missing program)" install_rule
+case "$rule_runs" in
+*override*) note "the packaged rule runs a missing program; using $rule_runs from /run/udev/rules.d" ;;
+esac
+check "systemd-udevd runs" start_udevd
+if [ $failed != 0 ]; then
+	finish
+fi
+loaded=1
+check "insmod nvkm_vgpu.ko" insmod "$moddir/nvkm_vgpu.ko"
+check "insmod nvkm_vgpu_sim.ko gpus=tiny,h100-80gb" \
+	insmod "$moddir/nvkm_vgpu_sim.ko" gpus=tiny,h100-80gb
+udevadm settle --timeout=60 || true
+tiny=$(parent_of tiny || true)
+h100=$(parent_of h100 || true)
+check "the tiny GPU has an mdev parent ($tiny)" test -n "$tiny"
+check "the h100 GPU has an mdev parent ($h100)" test -n "$h100"
+if [ $failed != 0 ]; then
+	finish
+fi
+note "parents: tiny=$tiny (nvkm_vgpu_sim$(sim_of "$tiny")), h100=$h100 (nvkm_vgpu_sim$(sim_of "$h100"))"
+run mdevctl types -p "$tiny" >/dev/null
+check "mdevctl types lists every type of both GPUs as sysfs does (instances, API, name)" types_agree
+check "mdevctl types: $tiny nvkm_vgpu-tiny-1c has 4 available" \
+	test "$(mdevctl_avail "$tiny" nvkm_vgpu-tiny-1c)" = 4
+check "mdevctl types: $h100 nvkm_vgpu-h100-10c has 8 available" \
+	test "$(mdevctl_avail "$h100" nvkm_vgpu-h100-10c)" = 8
+
+u1=$(cat /proc/sys/kernel/random/uuid)
+u2=$(cat /proc/sys/kernel/random/uuid)
+u3=$(cat /proc/sys/kernel/random/uuid)
+u4=$(cat /proc/sys/kernel/random/uuid)
+uuids=("$u1" "$u2" "$u3" "$u4")
+
+# start / list / stop
+check "mdevctl start -p $tiny -t nvkm_vgpu-tiny-1c -u $u1" \
+	run mdevctl start -p "$tiny" -t nvkm_vgpu-tiny-1c -u "$u1"
+check "the vGPU is in /sys/bus/mdev/devices, on $tiny, of type tiny-1c" \
+	is_vgpu "$u1" "$tiny" nvkm_vgpu-tiny-1c
+check "mdevctl list shows it, started manually" \
+	listed -- "$u1 $tiny nvkm_vgpu-tiny-1c manual"
+check "mdevctl types and sysfs agree with one vGPU (tiny-1c: 3 left, others 0)" types_agree
+check "mdevctl types: tiny-1c 3 available" test "$(mdevctl_avail "$tiny" nvkm_vgpu-tiny-1c)" = 3
+check "mdevctl types: tiny-2c 0 available (equal placement)" \
+	test "$(mdevctl_avail "$tiny" nvkm_vgpu-tiny-2c)" = 0
+check "mdevctl start -p $h100 -t nvkm_vgpu-h100-10c -u $u2" \
+	run mdevctl start -p "$h100" -t nvkm_vgpu-h100-10c -u "$u2"
+check "the h100 vGPU exists" is_vgpu "$u2" "$h100" nvkm_vgpu-h100-10c
+check "mdevctl list shows both" eval \
+	"listed -- '$u1 $tiny nvkm_vgpu-tiny-1c manual' && listed -- '$u2 $h100 nvkm_vgpu-h100-10c manual'"
+check "mdevctl start of a type with no instance left fails" \
+	eval "! run mdevctl start -p '$tiny' -t nvkm_vgpu-tiny-4c -u '$u3'"
+check "... and leaves nothing behind" no_vgpu "$u3"
+check "mdevctl stop -u $u1" run mdevctl stop -u "$u1"
+check "the vGPU is gone from /sys/bus/mdev/devices" no_vgpu "$u1"
+check "mdevctl list no longer shows it" not_listed "$u1"
+check "mdevctl stop -u $u2" run mdevctl stop -u "$u2"
+check "tiny-1c is back to 4 available, as in sysfs" \
+	eval "[ \"\$(mdevctl_avail $tiny nvkm_vgpu-tiny-1c)\" = 4 ] && [ \"\$(sysfs_avail $tiny nvkm_vgpu-tiny-1c)\" = 4 ]"
+
+# define --auto: the vGPU follows its GPU across removal and re-adding.
+check "mdevctl define --auto -p $tiny -t nvkm_vgpu-tiny-1c -u $u3" \
+	run mdevctl define --auto -p "$tiny" -t nvkm_vgpu-tiny-1c -u "$u3"
+check "its definition is /etc/mdevctl.d/$tiny/$u3" defined_on "$tiny" "$u3"
+check "mdevctl list --defined shows it, auto" \
+	listed --defined -- "$u3 $tiny nvkm_vgpu-tiny-1c auto"
+check "define does not start it" no_vgpu "$u3"
+check "mdevctl start -u $u3 starts the defined vGPU" run mdevctl start -u "$u3"
+check "it exists" is_vgpu "$u3" "$tiny" nvkm_vgpu-tiny-1c
+check "mdevctl list shows it active and defined" \
+	listed -- "$u3 $tiny nvkm_vgpu-tiny-1c auto (defined)"
+sim=$(sim_of "$tiny")
+check "del_device $sim removes the tiny GPU and its vGPU" \
+	eval "echo $sim >/sys/bus/nvkm_vgpu_sim/del_device && gone $tiny && no_vgpu $u3"
+check "the definition survives" defined_on "$tiny" "$u3"
+check "new_device tiny adds it back" eval "echo tiny >/sys/bus/nvkm_vgpu_sim/new_device"
+udevadm settle --timeout=60 || true
+back=$(parent_of tiny || true)
+note "the re-added tiny GPU's parent is ${back:-missing} (was $tiny): the registry reuses the lowest free ID"
+check "the re-added GPU has the same parent name ($tiny)" test "$back" = "$tiny"
+check "udev + mdevctl start the auto vGPU on it again" \
+	wait_for is_vgpu "$u3" "$tiny" nvkm_vgpu-tiny-1c
+check "mdevctl list shows it again" listed -- "$u3 $tiny nvkm_vgpu-tiny-1c auto (defined)"
+check "available instances still agree after the round trip" types_agree
+
+# Parent names follow registration order, not the GPU: when GPUs return in
+# another order, a definition keyed by the old name meets another board.
+check "mdevctl define --auto -p $h100 -t nvkm_vgpu-h100-10c -u $u4" \
+	run mdevctl define --auto -p "$h100" -t nvkm_vgpu-h100-10c -u "$u4"
+check "del_device both GPUs" eval "echo $(sim_of "$tiny") >/sys/bus/nvkm_vgpu_sim/del_device &&
+	echo $(sim_of "$h100") >/sys/bus/nvkm_vgpu_sim/del_device && gone $tiny && gone $h100"
+check "new_device h100-80gb, then tiny" eval "echo h100-80gb >/sys/bus/nvkm_vgpu_sim/new_device &&
+	echo tiny >/sys/bus/nvkm_vgpu_sim/new_device"
+udevadm settle --timeout=60 || true
+note "after re-adding in the other order: tiny=$(parent_of tiny || echo none), h100=$(parent_of h100 || echo none)"
+why="parent names are nvkm_vgpu<registry id>, given in registration order"
+check_todo "$why" "the tiny GPU keeps its parent name when GPUs return in another order" \
+	test "$(parent_of tiny || true)" = "$tiny"
+check_todo "$why" "the auto tiny vGPU comes back on the tiny GPU" \
+	is_vgpu "$u3" "$(parent_of tiny || true)" nvkm_vgpu-tiny-1c
+check_todo "$why" "the auto h100 vGPU comes back on the h100 GPU" \
+	is_vgpu "$u4" "$(parent_of h100 || true)" nvkm_vgpu-h100-10c
+sleep 1
+if [ -s "$results/mdevctl-syslog.log" ]; then
+	grep 'mdevctl' "$results/mdevctl-syslog.log" | tail -n 4 | sed 's/^/# syslog: /' | tee -a "$tap"
+fi
+
+# Teardown, checked.
+for u in "${uuids[@]}"; do
+	mdevctl stop -u "$u" >/dev/null 2>&1 || true
+	mdevctl undefine -u "$u" >/dev/null 2>&1 || true
+done
+check "mdevctl undefine leaves no definitions" \
+	test -z "$(find /etc/mdevctl.d -mindepth 2 -maxdepth 2 -not -path '*/scripts.d/*')"
+check "no vGPU is left" test -z "$(mdevctl list; mdevs)"
+check "rmmod nvkm_vgpu_sim nvkm_vgpu" modules_unloaded
+udevadm settle --timeout=60 || true
+cleanup
+check "udevd, syslogd and the tmpfs are gone" \
+	eval "[ \$udevd_started = 0 ] && [ \$mounted_conf = 0 ] && ! udevadm control --ping -t 2 2>/dev/null"
+finish
