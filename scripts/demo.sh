@@ -63,7 +63,7 @@ phase "building the nested guest's program, its initramfs and the host's VFIO he
 run_logged "$out/build-guest.log" "$top/tests/vm/guest/build.sh" "$out/bin" ||
 	die "guest build (log: $out/build-guest.log)"
 
-phase "booting $krel under QEMU (TCG); inside it two nested guests boot under TCG too, ~2-4 min"
+phase "booting $krel under QEMU (TCG); inside it two nested guests boot under TCG too (a few minutes)"
 # run-vm.sh streams the VM's console; show the test's own lines only.
 "$top/tests/vm/run-vm.sh" --verbose --timeout 900 --mem 3072 \
 	"$image" "$krel" / "$out/vm" "$top/tests/vm/nested.sh" \
