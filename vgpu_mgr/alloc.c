@@ -29,7 +29,8 @@
 #include "alloc.h"
 #include "geometry.h"
 
-static const char * const nvkm_vgpu_placement_names[NVKM_VGPU_PLACEMENT_NR] = {
+/* The words sysfs shows and accepts for each mode. */
+const char * const nvkm_vgpu_placement_names[NVKM_VGPU_PLACEMENT_NR] = {
 	[NVKM_VGPU_PLACEMENT_EQUAL] = "equal",
 	[NVKM_VGPU_PLACEMENT_MIXED] = "mixed",
 };

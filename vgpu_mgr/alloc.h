@@ -6,6 +6,8 @@
 #include "alloc_types.h"
 #include "catalogue_types.h"
 
+extern const char * const nvkm_vgpu_placement_names[NVKM_VGPU_PLACEMENT_NR];
+
 int nvkm_vgpu_alloc_init(struct nvkm_vgpu_alloc *alloc, struct device *dev,
 			 const struct nvkm_vgpu_geometry *geo);
 void nvkm_vgpu_alloc_fini(struct nvkm_vgpu_alloc *alloc);

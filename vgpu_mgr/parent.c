@@ -26,11 +26,6 @@ static const char * const nvkm_vgpu_sched_names[NVKM_VGPU_SCHED_NR] = {
 	[NVKM_VGPU_SCHED_FIXED_SHARE] = "fixed_share",
 };
 
-static const char * const nvkm_vgpu_placement_names[NVKM_VGPU_PLACEMENT_NR] = {
-	[NVKM_VGPU_PLACEMENT_EQUAL] = "equal",
-	[NVKM_VGPU_PLACEMENT_MIXED] = "mixed",
-};
-
 #define NVKM_VGPU_TIMESLICE_MAX_MS 30
 
 static struct nvkm_vgpu_parent *to_parent(struct device *dev)
