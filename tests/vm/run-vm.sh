@@ -233,7 +233,15 @@ scan() {
 	fi
 	[ "$total" -le "$max_lines" ] || echo "vm: $label: ... $((total - max_lines)) more"
 	[ "$new" = 0 ] || fail "$label splat"
+	# The first report in full, so a CI log alone says where it came from.
+	if [ "$new" = 1 ] && [ -z "$context_shown" ]; then
+		context_shown=1
+		printf '%s\n' "$lines" | grep -aE -m1 -A "$context_lines" -- "$splat_re|Call Trace:" |
+			sed "s/^/vm: $label|   /"
+	fi
 }
+context_shown=
+context_lines=40
 scan dmesg "$results/dmesg.txt" 0
 scan console "$results/console.log" 1
 
