@@ -4,12 +4,13 @@
 #   make            build the modules against the running kernel
 #   make KDIR=...   build against another kernel tree or headers
 #   make check      every test layer on every kernel (see README.md)
+#   make demo       simulated GPU, two vGPU types, two nested guests, a table
 #   make help       this list
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules clean check help
+.PHONY: all modules clean check demo help
 
 all: modules
 
@@ -26,6 +27,9 @@ clean:
 
 check:
 	scripts/check.sh
+
+demo:
+	scripts/demo.sh
 
 help:
 	@sed -n 's/^#   //p' Makefile

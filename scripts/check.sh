@@ -5,9 +5,13 @@
 # Every test layer on every kernel: installs missing packages, builds (or
 # reuses) the debug kernel, builds the modules on Debian's 6.1, 6.12 and the
 # debug kernel with W=1, runs checkpatch, sparse and kernel-doc, runs the
-# KUnit suites in the debug kernel under QEMU, and loads and unloads the
-# module on both stock kernels. Prints a line per check, a line per layer,
-# and ends with "N passed, N failed". Exits non-zero if anything failed.
+# KUnit suites in the debug kernel under QEMU, runs the VFIO test programs
+# against vGPUs of the simulated GPU on every kernel, drives vGPUs with
+# mdevctl, libvirt and QEMU (two nested guests) on the debug kernel and
+# stock 6.12, loads and unloads the modules on both stock kernels, and
+# proves the harness fails a run with a kernel splat. Prints a line per
+# check, a line per layer, and ends with "N passed, N failed". Exits
+# non-zero if anything failed.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,7 +59,7 @@ run_logged() {
 	if "$@" > "$log" 2>&1; then
 		return 0
 	fi
-	tail -n 40 "$log" | sed 's/^/    /'
+	tail -n 60 "$log" | sed 's/^/    /'
 	return 1
 }
 
@@ -130,7 +134,25 @@ run_vm() {
 	shift 2
 	local image rel moddir
 	read -r image rel moddir < <(awk -v n="$name" '$1 == n { print $3, $4, $5 }' "$out/kernels.txt")
-	tests/vm/run-vm.sh --timeout "${VM_TIMEOUT:-1500}" "$image" "$rel" "$moddir" "$results" "$@"
+	tests/vm/run-vm.sh --timeout "${VM_TIMEOUT:-1500}" --mem "$vm_mem" \
+		"$image" "$rel" "$moddir" "$results" "$@"
+}
+# Guest memory of the next run_vm; the nested-guest test raises it.
+vm_mem=2048
+
+# count_taps NAME RESULTS: one line per TAP check in RESULTS/*.tap.
+count_taps() {
+	local name=$1 tap verdict desc
+	for tap in "$2"/*.tap; do
+		[ -f "$tap" ] || continue
+		while read -r verdict desc; do
+			if [ "$verdict" = ok ]; then
+				pass "$name $(basename "$tap" .tap): $desc"
+			else
+				fail "$name $(basename "$tap" .tap): $desc"
+			fi
+		done < <(sed -nE 's/^ok [0-9]+ -? ?(.*)/ok \1/p; s/^not ok [0-9]+ -? ?(.*)/not-ok \1/p' "$tap")
+	done
 }
 
 layer "kunit: suites in the debug kernel (KASAN, UBSAN, lockdep, kmemleak)"
@@ -173,18 +195,35 @@ for name in debug stock-6.1 stock-6.12; do
 	else
 		fail "$name: vGPU tests (log: build/vm-vgpu-$name.log, build/vm-vgpu-$name/)"
 	fi
-	for tap in "$res"/*.tap; do
-		[ -f "$tap" ] || continue
-		while read -r verdict desc; do
-			if [ "$verdict" = ok ]; then
-				pass "$name $(basename "$tap" .tap): $desc"
-			else
-				fail "$name $(basename "$tap" .tap): $desc"
-			fi
-		done < <(sed -nE 's/^ok [0-9]+ -? ?(.*)/ok \1/p; s/^not ok [0-9]+ -? ?(.*)/not-ok \1/p' "$tap")
-	done
+	count_taps "$name" "$res"
 done
 layer_end vgpu
+
+layer "clients: mdevctl, libvirt, QEMU with nested guests (debug, stock 6.12)"
+if run_logged "$out/guest-bin.log" tests/vm/guest/build.sh "$out/guest-bin"; then
+	pass "nested guest's program, initramfs and kernel, host's VFIO helper built"
+else
+	fail "nested guest build (log: build/guest-bin.log)"
+fi
+for name in debug stock-6.12; do
+	for client in mdevctl libvirt nested; do
+		args=("$out/$name")
+		vm_mem=2048
+		if [ "$client" = nested ]; then
+			args+=("$out/guest-bin")
+			vm_mem=3072
+		fi
+		res=$out/vm-$client-$name
+		if run_logged "$out/vm-$client-$name.log" run_vm "$name" "$res" "$top/tests/vm/$client.sh" "${args[@]}"; then
+			pass "$name: $client tests ran, dmesg clean"
+		else
+			fail "$name: $client tests (log: build/vm-$client-$name.log, build/vm-$client-$name/)"
+		fi
+		count_taps "$name" "$res"
+	done
+done
+vm_mem=2048
+layer_end clients
 
 layer "stock kernels: load and unload"
 for name in stock-6.1 stock-6.12; do

@@ -14,6 +14,10 @@ packages=(
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
 	linux-source-6.12
 	qemu-system-x86 busybox-static
+	# The nested guest's static program; the real clients of the vGPU.
+	libc6-dev
+	mdevctl udev
+	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libxml2-utils
 )
 
 missing=()

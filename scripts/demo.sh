@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: scripts/demo.sh   (what `make demo` runs; as root, no GPU needed)
+#
+# The main job on a machine with no GPU: installs missing Debian packages
+# (scripts/install-deps.sh), builds the modules for the stock Debian 6.12
+# kernel and the nested-guest programs (tests/vm/guest/build.sh), then
+# boots that kernel under QEMU (tests/vm/run-vm.sh) running
+# tests/vm/nested.sh: a simulated H100 80GB, one vGPU each of two types
+# (NVKM_DEMO_TYPES, default h100-10c,h100-20c), two nested QEMU guests
+# started at once on them, each writing and verifying its framebuffer, and
+# the host checking afterwards through VFIO that each slice holds its own
+# guest's bytes only. Streams progress, prints a table per vGPU, and exits
+# non-zero if anything failed. Everything lands in build/demo/ (the VM's
+# results, logs and TAP in build/demo/vm/).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/demo
+types=${NVKM_DEMO_TYPES:-h100-10c,h100-20c}
+t0=$(date +%s)
+
+phase() {
+	echo "demo: [$(($(date +%s) - t0))s] $*"
+}
+
+die() {
+	echo "demo: FAIL: $*" >&2
+	exit 1
+}
+
+# run_logged LOG COMMAND...: quiet unless it fails, then the log's tail.
+run_logged() {
+	local log=$1
+	shift
+	if "$@" >"$log" 2>&1; then
+		return 0
+	fi
+	tail -n 30 "$log" | sed 's/^/    /' >&2
+	return 1
+}
+
+[ "$(id -u)" = 0 ] || die "run as root (it installs packages, loads modules in a VM)"
+mkdir -p "$out"
+
+phase "checking Debian packages (scripts/install-deps.sh)"
+run_logged "$out/install-deps.log" "$top/scripts/install-deps.sh" ||
+	die "installing packages (log: $out/install-deps.log)"
+for tool in gcc qemu-system-x86_64 busybox cpio; do
+	command -v "$tool" >/dev/null || die "$tool is missing after install-deps.sh"
+done
+
+image=$(find /boot -maxdepth 1 -name 'vmlinuz-6.12.*-amd64' | sort -V | tail -n 1)
+[ -n "$image" ] || die "no /boot/vmlinuz-6.12.*-amd64 (apt-get install linux-image-6.12-amd64)"
+krel=${image#/boot/vmlinuz-}
+kdir=/lib/modules/$krel/build
+[ -d "$kdir" ] || die "no headers for $krel (apt-get install linux-headers-6.12-amd64)"
+
+phase "building nvkm_vgpu.ko and nvkm_vgpu_sim.ko for $krel"
+run_logged "$out/build-module.log" "$top/scripts/build-module.sh" "$kdir" "$out/modules" ||
+	die "module build (log: $out/modules/build.log)"
+phase "building the nested guest's program, its initramfs and the host's VFIO helper"
+run_logged "$out/build-guest.log" "$top/tests/vm/guest/build.sh" "$out/bin" ||
+	die "guest build (log: $out/build-guest.log)"
+
+phase "booting $krel under QEMU (TCG); inside it two nested guests boot under TCG too (a few minutes)"
+# run-vm.sh streams the VM's console; show the test's own lines only.
+"$top/tests/vm/run-vm.sh" --verbose --timeout 900 --mem 3072 \
+	"$image" "$krel" / "$out/vm" "$top/tests/vm/nested.sh" \
+	--types "$types" "$out/modules" "$out/bin" 2>&1 |
+	sed -u 's/\r$//' | tee "$out/run-vm.log" |
+	grep -a --line-buffered -E '^(nested:|not ok|vm: |run-vm: )' |
+	sed -u 's/^/  /' || true
+vm_ok=0
+grep -q '^vm: PASS' "$out/run-vm.log" && vm_ok=1
+
+rows=$out/vm/vgpus.tsv
+echo
+printf '%-10s %-10s %8s %-11s %-8s %-10s %s\n' \
+	VGPU TYPE FB_MIB CHIDS GUEST HOST_CHECK GUEST_S
+bad=0
+n=0
+if [ -s "$rows" ]; then
+	while IFS=$'\t' read -r uuid type mib chids guest host secs; do
+		n=$((n + 1))
+		printf '%-10s %-10s %8s %-11s %-8s %-10s %s\n' \
+			"${uuid:0:8}" "$type" "$mib" "$chids" "$guest" "$host" "$secs"
+		[ "$guest" = ok ] && [ "$host" = ok ] || bad=1
+	done <"$rows"
+else
+	echo "(no vGPU rows: see $out/vm/script.log)"
+	bad=1
+fi
+echo
+
+code=$(tr -d '[:space:]' <"$out/vm/exit-code" 2>/dev/null || echo none)
+total=$(($(date +%s) - t0))
+if [ "$bad" = 0 ] && [ "$n" -ge 2 ] && [ "$code" = 0 ] && [ "$vm_ok" = 1 ]; then
+	echo "demo: PASS: $n vGPUs on a simulated H100, $n nested guests wrote and verified their framebuffers; ${total}s"
+	exit 0
+fi
+echo "demo: FAIL (VM script exit ${code:-none}; TAP $out/vm/nested.tap, logs $out/vm/ and $out/run-vm.log); ${total}s"
+exit 1

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vgpu-guest: what a nested guest does with its vGPU, as a driver would.
+ *
+ * Runs as /init's only job in the guest initramfs (tests/vm/guest/init).
+ * Finds the PCI function with vendor 0x10de in /sys/bus/pci/devices,
+ * enables it, maps BAR0 (resource0) and reads the vGPU's identity and
+ * geometry registers (include/uapi/linux/nvkm_vgpu.h), checks the scratch
+ * register, maps BAR1 (resource1, the vGPU's framebuffer slice), checks
+ * the slice is zero (scrubbed) where it looks, writes the pattern of
+ * pattern.h for the seed given as vgpu.seed=N on the kernel command line
+ * over its head and its last page, and reads it back. Prints one line,
+ *
+ *   VGPU-GUEST: result=ok|fail key=value ...
+ *
+ * (reason=... on failure) and exits 0 only when everything held. The
+ * line's keys: bdf, vendor/device/subsys (config space, as sysfs shows
+ * them), magic, version, type, fb (bytes), chids (first-last), engines,
+ * placement, bar1 (BAR1 size), seed, fresh (zero: the slice read zero
+ * before the guest wrote it; dirty: it did not), written (bytes), write_ms,
+ * verify_ms, uptime (seconds since the guest kernel started).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/nvkm_vgpu.h>
+
+#include "pattern.h"
+
+#define PCI_DEVICES	"/sys/bus/pci/devices"
+#define NVIDIA_VENDOR	0x10de
+#define LINE_MAX_LEN	1024
+
+/* The result line, built up as facts are learnt. */
+static char line[LINE_MAX_LEN];
+static size_t line_len;
+
+static void __printf(1, 2) fact(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (line_len >= sizeof(line))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line + line_len, sizeof(line) - line_len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		line_len += (size_t)n;
+}
+
+static double guest_uptime(void)
+{
+	double up = -1;
+	FILE *f = fopen("/proc/uptime", "r");
+
+	if (f) {
+		if (fscanf(f, "%lf", &up) != 1)
+			up = -1;
+		fclose(f);
+	}
+	return up;
+}
+
+static void report(bool ok, const char *reason)
+{
+	printf("VGPU-GUEST: result=%s%s%s%s uptime=%.1f\n", ok ? "ok" : "fail",
+	       reason ? " reason=" : "", reason ? reason : "", line,
+	       guest_uptime());
+	fflush(stdout);
+}
+
+static void __noreturn fail(const char *reason)
+{
+	report(false, reason);
+	exit(1);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Reads a sysfs file of the function @bdf into @buf (trailing newline cut). */
+static int read_attr(const char *bdf, const char *attr, char *buf, size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", bdf, attr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	return 0;
+}
+
+static long attr_num(const char *bdf, const char *attr)
+{
+	char buf[64];
+
+	if (read_attr(bdf, attr, buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 0);
+}
+
+/* Finds the first NVIDIA function; returns how many there are. */
+static int find_vgpu(char *bdf, size_t len)
+{
+	struct dirent *de;
+	int found = 0;
+	DIR *dir;
+
+	dir = opendir(PCI_DEVICES);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (attr_num(de->d_name, "vendor") != NVIDIA_VENDOR)
+			continue;
+		/* readdir order is not sorted: keep the lowest address. */
+		if (!found || strcmp(de->d_name, bdf) < 0)
+			snprintf(bdf, len, "%s", de->d_name);
+		found++;
+	}
+	closedir(dir);
+	return found;
+}
+
+static int enable_function(const char *bdf)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	if (attr_num(bdf, "enable") == 1)
+		return 0;
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/enable", bdf);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "1", 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret ? ret : (attr_num(bdf, "enable") == 1 ? 0 : -EIO);
+}
+
+/* Size of BAR @bar from the function's "resource" file; 0 if unassigned. */
+static u64 bar_size(const char *bdf, int bar)
+{
+	u64 start = 0, end = 0, flags;
+	char path[256], buf[128];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/resource", bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	for (i = 0; i <= bar; i++) {
+		if (!fgets(buf, sizeof(buf), f) ||
+		    sscanf(buf, "%llx %llx %llx", &start, &end,
+			   &flags) != 3) {
+			start = 0;
+			end = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return end > start ? end - start + 1 : 0;
+}
+
+static void *map_bar(const char *bdf, int bar, u64 off, size_t len)
+{
+	char path[256];
+	void *p;
+	int fd;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/resource%d", bdf, bar);
+	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
+	if (fd < 0)
+		return MAP_FAILED;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)off);
+	close(fd);
+	return p;
+}
+
+/*
+ * MMIO through the mapping, one access of the register's width each: the
+ * atomic builtins keep the compiler from merging, splitting or dropping
+ * them, as readl()/writel() do in the kernel.
+ */
+static u32 reg(const u8 *bar0, u32 off)
+{
+	return __atomic_load_n((const u32 *)(bar0 + off), __ATOMIC_RELAXED);
+}
+
+static void reg_write(u8 *bar0, u32 off, u32 val)
+{
+	__atomic_store_n((u32 *)(bar0 + off), val, __ATOMIC_RELAXED);
+}
+
+static u64 fb_read(const u64 *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static void fb_write(u64 *p, u64 val)
+{
+	__atomic_store_n(p, val, __ATOMIC_RELAXED);
+}
+
+static bool seed_from_cmdline(u64 *seed)
+{
+	static const char sep[] = { ' ', '\n', '\0' };
+	char buf[4096], *w, *save = NULL;
+	bool found = false;
+	size_t n;
+	FILE *f;
+
+	f = fopen("/proc/cmdline", "r");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (w = strtok_r(buf, sep, &save); w; w = strtok_r(NULL, sep, &save)) {
+		if (!strncmp(w, "vgpu.seed=", 10)) {
+			*seed = strtoull(w + 10, NULL, 0);
+			found = true;
+		}
+	}
+	return found;
+}
+
+/* True when every word of [off, off + len) of the slice is zero. */
+static bool range_zero(const u64 *p, u64 len)
+{
+	u64 i;
+
+	for (i = 0; i < len / 8; i++)
+		if (fb_read(&p[i]))
+			return false;
+	return true;
+}
+
+static void range_write(u64 *p, u64 off, u64 len,
+			u64 seed)
+{
+	u64 i;
+
+	for (i = 0; i < len / 8; i++)
+		fb_write(&p[i], pattern_word(seed, off + 8 * i));
+}
+
+/* Offset in the slice of the first wrong word, or PATTERN_NONE. */
+static u64 range_verify(const u64 *p, u64 off, u64 len,
+			u64 seed)
+{
+	u64 i;
+
+	for (i = 0; i < len / 8; i++)
+		if (fb_read(&p[i]) != pattern_word(seed, off + 8 * i))
+			return off + 8 * i;
+	return PATTERN_NONE;
+}
+
+int main(void)
+{
+	u64 seed, fb, bar1, head, tail, bad;
+	u64 *fb_head, *fb_tail;
+	u8 *bar0;
+	u32 magic, count;
+	char bdf[256] = "", why[128];
+	double t0, t1, t2;
+	bool fresh;
+	int n, ret;
+
+	if (!seed_from_cmdline(&seed))
+		fail("no-vgpu.seed-on-cmdline");
+
+	n = find_vgpu(bdf, sizeof(bdf));
+	if (n <= 0)
+		fail("no-10de-function");
+	fact(" bdf=%s", bdf);
+	if (n > 1)
+		fact(" functions=%d", n);
+	fact(" vendor=%#06lx device=%#06lx subsys=%#06lx",
+	     attr_num(bdf, "vendor"), attr_num(bdf, "device"),
+	     attr_num(bdf, "subsystem_device"));
+
+	ret = enable_function(bdf);
+	if (ret) {
+		snprintf(why, sizeof(why), "enable:%s", strerror(-ret));
+		fail(why);
+	}
+
+	if (bar_size(bdf, 0) < NVKM_VGPU_BAR0_SIZE)
+		fail("bar0-missing-or-small");
+	bar0 = map_bar(bdf, 0, 0, NVKM_VGPU_BAR0_SIZE);
+	if (bar0 == MAP_FAILED) {
+		snprintf(why, sizeof(why), "mmap-resource0:%s", strerror(errno));
+		fail(why);
+	}
+	magic = reg(bar0, NVKM_VGPU_REG_MAGIC);
+	fact(" magic=%#x version=%u", magic, reg(bar0, NVKM_VGPU_REG_VERSION));
+	if (magic != NVKM_VGPU_MAGIC)
+		fail("bad-magic");
+	if (reg(bar0, NVKM_VGPU_REG_VERSION) != NVKM_VGPU_UAPI_VERSION)
+		fail("bad-version");
+
+	fb = reg(bar0, NVKM_VGPU_REG_FB_SIZE_LO) |
+	     (u64)reg(bar0, NVKM_VGPU_REG_FB_SIZE_HI) << 32;
+	count = reg(bar0, NVKM_VGPU_REG_CHID_COUNT);
+	fact(" type=%u fb=%llu chids=%u-%u engines=%#x placement=%u",
+	     reg(bar0, NVKM_VGPU_REG_TYPE), fb,
+	     reg(bar0, NVKM_VGPU_REG_CHID_BASE),
+	     reg(bar0, NVKM_VGPU_REG_CHID_BASE) + count - 1,
+	     reg(bar0, NVKM_VGPU_REG_ENGINES),
+	     reg(bar0, NVKM_VGPU_REG_PLACEMENT));
+	if (!count)
+		fail("no-channels");
+
+	/* A register the guest owns: it must hold what was written. */
+	reg_write(bar0, NVKM_VGPU_REG_SCRATCH, (u32)~seed);
+	if (reg(bar0, NVKM_VGPU_REG_SCRATCH) != (u32)~seed)
+		fail("scratch-readback");
+
+	bar1 = bar_size(bdf, 1);
+	fact(" bar1=%llu seed=%llu", bar1, seed);
+	if (!fb || fb % PATTERN_TAIL_BYTES)
+		fail("fb-size-not-page-multiple");
+	if (bar1 < fb)
+		fail("bar1-smaller-than-fb");
+
+	head = pattern_head(fb);
+	tail = pattern_tail(fb);
+	fb_head = map_bar(bdf, 1, 0, head);
+	fb_tail = map_bar(bdf, 1, tail, PATTERN_TAIL_BYTES);
+	if (fb_head == MAP_FAILED || fb_tail == MAP_FAILED) {
+		snprintf(why, sizeof(why), "mmap-resource1:%s", strerror(errno));
+		fail(why);
+	}
+
+	t0 = now_ms();
+	fresh = range_zero(fb_head, head) &&
+		range_zero(fb_tail, PATTERN_TAIL_BYTES);
+	fact(" fresh=%s", fresh ? "zero" : "dirty");
+	range_write(fb_head, 0, head, seed);
+	range_write(fb_tail, tail, PATTERN_TAIL_BYTES, seed);
+	t1 = now_ms();
+	bad = range_verify(fb_head, 0, head, seed);
+	if (bad == PATTERN_NONE)
+		bad = range_verify(fb_tail, tail, PATTERN_TAIL_BYTES, seed);
+	t2 = now_ms();
+	fact(" written=%llu write_ms=%.0f verify_ms=%.0f",
+	     head + (tail >= head ? PATTERN_TAIL_BYTES : 0), t1 - t0, t2 - t1);
+	if (bad != PATTERN_NONE) {
+		snprintf(why, sizeof(why), "readback-mismatch@%#llx", bad);
+		fail(why);
+	}
+
+	munmap(fb_head, head);
+	munmap(fb_tail, PATTERN_TAIL_BYTES);
+	munmap(bar0, NVKM_VGPU_BAR0_SIZE);
+	report(true, NULL);
+	return 0;
+}
