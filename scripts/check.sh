@@ -140,21 +140,27 @@ run_vm() {
 # Guest memory of the next run_vm; the nested-guest test raises it.
 vm_mem=2048
 
-# count_taps NAME RESULTS: one line per TAP check in RESULTS/*.tap.
+# count_taps NAME RESULTS: one line per TAP check in RESULTS/*.tap. A check
+# marked "# TODO" is a known limit the test documents: it is listed, and
+# counts neither as passed nor as failed.
 count_taps() {
-	local name=$1 tap verdict desc
+	local name=$1 tap line desc
 	for tap in "$2"/*.tap; do
 		[ -f "$tap" ] || continue
-		while read -r verdict desc; do
-			if [ "$verdict" = ok ]; then
-				pass "$name $(basename "$tap" .tap): $desc"
-			else
-				fail "$name $(basename "$tap" .tap): $desc"
-			fi
-		done < <(sed -nE 's/^ok [0-9]+ -? ?(.*)/ok \1/p; s/^not ok [0-9]+ -? ?(.*)/not-ok \1/p' "$tap")
+		while IFS= read -r line; do
+			desc=${line#not }
+			desc=${desc#ok }
+			desc=${desc#"${desc%%[!0-9]*}"}
+			desc=${desc# }
+			desc="$name $(basename "$tap" .tap): ${desc#- }"
+			case $line in
+			*"# TODO"*) echo "  TODO $desc" ;;
+			"ok "*) pass "$desc" ;;
+			"not ok "*) fail "$desc" ;;
+			esac
+		done < <(grep -E '^(not )?ok [0-9]+' "$tap")
 	done
 }
-
 layer "kunit: suites in the debug kernel (KASAN, UBSAN, lockdep, kmemleak)"
 res=$out/vm-kunit
 if [ -f "$out/debug/nvkm_vgpu_kunit.ko" ] &&

@@ -38,48 +38,10 @@ tap=$results/mdevctl.tap
 log=$results/mdevctl.log
 : >"$tap"
 : >"$log"
-n=0
-failed=0
-todo=0
 state=/run/nvkm-mdevctl
 
-# check DESCRIPTION COMMAND...: one TAP line for COMMAND's success.
-check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc" | tee -a "$tap"
-	else
-		echo "not ok $n - $desc" | tee -a "$tap"
-		failed=1
-	fi
-}
-
-# check_todo REASON DESCRIPTION COMMAND...: a check that is known to fail
-# for REASON; reported, never counted as a failure.
-check_todo() {
-	local why=$1 desc=$2
-	shift 2
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc # TODO $why" | tee -a "$tap"
-	else
-		echo "not ok $n - $desc # TODO $why" | tee -a "$tap"
-		todo=$((todo + 1))
-	fi
-}
-
-note() {
-	echo "# $*" | tee -a "$tap"
-}
-
-# run COMMAND...: runs it with its output in the log and on stdout.
-run() {
-	echo "+ $*" >>"$log"
-	"$@" 2>&1 | tee -a "$log"
-	return "${PIPESTATUS[0]}"
-}
+# shellcheck source=tests/vm/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 # ---- setup and teardown of the VM-side environment -----------------------
 

@@ -75,26 +75,14 @@ tap=$results/nested.tap
 rows=$results/vgpus.tsv
 : >"$tap"
 : >"$rows"
-n=0
-failed=0
 t_start=$(date +%s)
 
 say() {
 	echo "nested: [$(($(date +%s) - t_start))s] $*"
 }
 
-# check DESCRIPTION COMMAND...: one TAP line for COMMAND's success.
-check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc" | tee -a "$tap"
-	else
-		echo "not ok $n - $desc" | tee -a "$tap"
-		failed=1
-	fi
-}
+# shellcheck source=tests/vm/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 # Per vGPU i: uuid, type, sysfs geometry, VFIO identity, seed, guest state.
 uuids=()

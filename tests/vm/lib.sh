@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+# TAP helpers for the test scripts that run inside the test VM. A script
+# sets tap (its TAP file) and, to use run(), log (its command log), then
+# sources this file. n counts the checks, failed becomes 1 at the first
+# failed check, todo counts the known limits that failed.
+# shellcheck shell=bash
+# tap and log come from the sourcing script, which reads the counters.
+# shellcheck disable=SC2154,SC2034
+
+n=0
+failed=0
+todo=0
+
+# check DESCRIPTION COMMAND...: one TAP line for COMMAND's success.
+check() {
+	local desc=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $desc" | tee -a "$tap"
+	else
+		echo "not ok $n - $desc" | tee -a "$tap"
+		failed=1
+	fi
+}
+
+# check_todo REASON DESCRIPTION COMMAND...: a check that is known to fail
+# for REASON; reported, never counted as a failure.
+check_todo() {
+	local why=$1 desc=$2
+	shift 2
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $desc # TODO $why" | tee -a "$tap"
+	else
+		echo "not ok $n - $desc # TODO $why" | tee -a "$tap"
+		todo=$((todo + 1))
+	fi
+}
+
+# note TEXT...: a TAP comment.
+note() {
+	echo "# $*" | tee -a "$tap"
+}
+
+# run COMMAND...: runs it with its output in the log and on stdout.
+run() {
+	echo "+ $*" >>"$log"
+	"$@" 2>&1 | tee -a "$log"
+	return "${PIPESTATUS[0]}"
+}
