@@ -27,7 +27,8 @@
 #   nvkm.work=/abs/path     the repository (9p tag "work"), mounted
 #                           read-only at the same path, even under /tmp
 #
-# Results (in the results share): exit-code, script.log, dmesg.txt and,
+# Results (in the results share): script-start (the kernel's uptime when
+# the script started), exit-code, script.log, dmesg.txt and,
 # when the kernel has kmemleak, kmemleak.txt.
 set -euo pipefail
 
@@ -201,6 +202,8 @@ if [ -e "$kml" ]; then
 fi
 
 log "running $script on $krel"
+# The kernel's clock when the test starts: a splat before it is the boot's.
+cut -d' ' -f1 /proc/uptime >"$res/script-start"
 (
 	chroot /host /usr/bin/env -i \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
