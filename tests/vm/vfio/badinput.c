@@ -31,6 +31,7 @@
 
 #define BUF_SIZE (64ull << 20)
 #define GUARD_SIZE (2ull << 30)
+#define BUF_ADDR ((void *)(4ull << 30))
 
 enum kind { READ, WRITE, MAP, MAP_PRIV };
 
@@ -463,9 +464,16 @@ int main(void)
 		tap_bail("no idle tiny GPU");
 	snprintf(type, sizeof(type), "%s-1c", p.board);
 
-	/* A buffer followed by a guard the kernel cannot copy to or from. */
-	buf = mmap(NULL, BUF_SIZE + GUARD_SIZE, PROT_NONE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/*
+	 * A buffer followed by a guard the kernel cannot copy to or from, low
+	 * in the address space: the read syscall itself refuses (EFAULT) a
+	 * buffer whose end passes the top of user space, and with 4-level
+	 * paging a mapping near the top plus 2^40 bytes would, before the
+	 * driver could refuse the length.
+	 */
+	buf = mmap(BUF_ADDR, BUF_SIZE + GUARD_SIZE, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+		   MAP_FIXED_NOREPLACE, -1, 0);
 	if (buf == MAP_FAILED ||
 	    mprotect(buf, BUF_SIZE, PROT_READ | PROT_WRITE))
 		tap_bail("buffer: %s", strerror(errno));
