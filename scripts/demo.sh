@@ -59,7 +59,7 @@ kdir=/lib/modules/$krel/build
 phase "building nvkm_vgpu.ko and nvkm_vgpu_sim.ko for $krel"
 run_logged "$out/build-module.log" "$top/scripts/build-module.sh" "$kdir" "$out/modules" ||
 	die "module build (log: $out/modules/build.log)"
-phase "building the nested guest's program, its initramfs and the host's VFIO helper"
+phase "building the nested guest's kernel (cached after the first run), its program and initramfs, the host's VFIO helper"
 run_logged "$out/build-guest.log" "$top/tests/vm/guest/build.sh" "$out/bin" ||
 	die "guest build (log: $out/build-guest.log)"
 

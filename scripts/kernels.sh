@@ -28,5 +28,5 @@ stock() {
 
 stock stock-6.1 '6.1.0-*-amd64'
 stock stock-6.12 '6.12.*-amd64'
-dir=$("$here/build-debug-kernel.sh" --print-dir)
+dir=$("$here/build-kernel.sh" debug --print-dir)
 echo "debug $dir/linux $dir/bzImage $(cat "$dir/release") $dir/modroot"

@@ -7,15 +7,15 @@
 #   vgpu-peek             host-side VFIO helper (vgpu-peek.c)
 #   guest-initramfs.cpio.gz
 #                         busybox-static + vgpu-guest, /init = ./init
-#   guest-vmlinux         the guest kernel, uncompressed (an ELF QEMU boots
-#                         through its PVH entry), from the newest stock
-#                         Debian 6.1 kernel in /boot or $NVKM_GUEST_KERNEL;
-#                         guest-vmlinux.source names the image it came from
-# Decompressing a bzImage takes the nested guest (TCG inside TCG) minutes
-# for the 6.1 kernel's xz; the ELF skips that. OUTDIR must be visible in the
+#   guest-vmlinux         the guest kernel: a small 6.12 built for it by
+#                         scripts/build-kernel.sh guest (an ELF QEMU boots
+#                         through its PVH entry), or $NVKM_GUEST_KERNEL;
+#                         guest-vmlinux.source names where it came from
+# A stock Debian kernel takes the nested guest (TCG inside TCG) about three
+# minutes to boot; the small one, seconds. OUTDIR must be visible in the
 # test VM (not under /tmp, /var/tmp or /run). Needs gcc, the static glibc
-# (libc6-dev), busybox-static, cpio (or busybox's) and xz (zstd for a 6.12
-# kernel). Prints one line per product; fails on any warning.
+# (libc6-dev), busybox-static, cpio (or busybox's), and what the kernel
+# build needs. Prints one line per product; fails on any warning.
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -65,33 +65,18 @@ fi
 mv "$out/guest-initramfs.cpio.gz.tmp" "$out/guest-initramfs.cpio.gz"
 echo "guest-build: $out/guest-initramfs.cpio.gz ($(stat -c %s "$out/guest-initramfs.cpio.gz") bytes)"
 
-# The guest kernel: the bzImage's payload, decompressed, once per image.
-image=${NVKM_GUEST_KERNEL:-$(find /boot -maxdepth 1 -name 'vmlinuz-6.1.*' | sort -V | tail -n 1)}
-if [ -z "$image" ] || [ ! -f "$image" ]; then
-	echo "guest-build: no guest kernel (/boot/vmlinuz-6.1.*; set NVKM_GUEST_KERNEL)" >&2
+# The guest kernel: scripts/build-kernel.sh guest (cached), or
+# $NVKM_GUEST_KERNEL, any kernel QEMU's -kernel boots.
+image=${NVKM_GUEST_KERNEL:-}
+if [ -z "$image" ]; then
+	kdir=$("$top/scripts/build-kernel.sh" guest --print-dir)
+	image=$kdir/vmlinux
+fi
+if [ ! -f "$image" ]; then
+	echo "guest-build: no guest kernel at $image" >&2
 	exit 1
 fi
-stamp="$image $(stat -Lc '%s %Y' "$image")"
-if [ ! -f "$out/guest-vmlinux" ] || [ "$(cat "$out/guest-vmlinux.source" 2>/dev/null)" != "$stamp" ]; then
-	# offset_of HEX_PATTERN: the first byte offset of a magic in the image.
-	offset_of() {
-		LC_ALL=C grep -obUaP "$1" "$image" | head -n 1 | cut -d: -f1
-	}
-	rm -f "$out/guest-vmlinux" "$out/guest-vmlinux.source"
-	if off=$(offset_of '\xfd\x37\x7a\x58\x5a\x00') && [ -n "$off" ]; then
-		# Trailing data after the stream makes xz complain; the ELF is whole.
-		tail -c +$((off + 1)) "$image" | xz -dc >"$out/guest-vmlinux.tmp" 2>/dev/null || true
-	elif off=$(offset_of '\x28\xb5\x2f\xfd') && [ -n "$off" ]; then
-		tail -c +$((off + 1)) "$image" | zstd -dcq >"$out/guest-vmlinux.tmp" 2>/dev/null || true
-	else
-		echo "guest-build: $image: no xz or zstd payload found" >&2
-		exit 1
-	fi
-	if [ "$(head -c 4 "$out/guest-vmlinux.tmp" | od -An -tx1 | tr -d ' ')" != 7f454c46 ]; then
-		echo "guest-build: $image: the decompressed payload is not an ELF kernel" >&2
-		exit 1
-	fi
-	mv "$out/guest-vmlinux.tmp" "$out/guest-vmlinux"
-	echo "$stamp" >"$out/guest-vmlinux.source"
-fi
+cp "$image" "$out/guest-vmlinux.tmp"
+mv "$out/guest-vmlinux.tmp" "$out/guest-vmlinux"
+echo "$image" >"$out/guest-vmlinux.source"
 echo "guest-build: $out/guest-vmlinux (from $image)"

@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: scripts/build-kernel.sh debug|guest [--print-dir]
+#
+# Builds one of nvkm-vgpu's two kernels from Debian's linux-source-6.12:
+#   debug  the test VMs' kernel (KASAN, UBSAN, lockdep, kmemleak, KUnit,
+#          VFIO, mdev samples): scripts/debug-kernel.config merged over
+#          x86_64_defconfig; bzImage, modules, modules_install
+#   guest  the nested guests' kernel (tests/vm/nested.sh, make demo):
+#          scripts/guest-kernel.config applied with allnoconfig; vmlinux
+#          only, which QEMU boots through its PVH entry
+# The result is cached outside the repository under $NVKM_VGPU_CACHE
+# (default /var/cache/nvkm-vgpu) in <kind>-kernel-<key>, keyed by the
+# source package version and the fragment's options; a cached build is
+# reused, never rebuilt. --print-dir prints the cached build's directory
+# (building it if needed): bzImage or vmlinux, release, and for debug
+# modroot/lib/modules/<release> and the configured tree linux/.
+set -euo pipefail
+
+usage() {
+	sed -n '3s/^# //p' "$0" >&2
+	exit 2
+}
+
+[ $# -ge 1 ] || usage
+kind=$1
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+case "$kind" in
+debug) base=x86_64_defconfig ;;
+guest) base=allnoconfig ;;
+*) usage ;;
+esac
+fragment="$here/$kind-kernel.config"
+tarball=/usr/src/linux-source-6.12.tar.xz
+cache=${NVKM_VGPU_CACHE:-/var/cache/nvkm-vgpu}
+me="build-kernel($kind)"
+
+if [ ! -f "$tarball" ]; then
+	echo "$me: $tarball missing (apt-get install linux-source-6.12)" >&2
+	exit 1
+fi
+
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+# Comments and blank lines do not change the kernel, nor the key.
+key=$( { echo "$srcver"; grep -vE '^[[:space:]]*(#|$)' "$fragment"; } | sha256sum | cut -c1-16)
+dir="$cache/$kind-kernel-$key"
+tree="$dir/linux"
+
+print_dir() {
+	if [ "${1:-}" = --print-dir ]; then
+		echo "$dir"
+	fi
+}
+
+if [ -f "$dir/stamp" ]; then
+	print_dir "$@"
+	exit 0
+fi
+
+# One build per kind at a time: a second caller waits, then reuses it.
+mkdir -p "$cache"
+exec 9> "$cache/.build-$kind.lock"
+flock 9
+if [ -f "$dir/stamp" ]; then
+	print_dir "$@"
+	exit 0
+fi
+
+# Builds under other keys are stale: the source or the fragment changed.
+find "$cache" -maxdepth 1 -name "$kind-kernel-*" ! -name "$kind-kernel-$key" \
+	-exec rm -rf {} +
+
+echo "$me: building $srcver (key $key) in $dir" >&2
+rm -rf "$dir"
+mkdir -p "$dir"
+tar -xJf "$tarball" -C "$dir"
+mv "$dir/linux-source-6.12" "$tree"
+
+cd "$tree"
+if [ "$base" = allnoconfig ]; then
+	make -s KCONFIG_ALLCONFIG="$fragment" allnoconfig
+else
+	make -s "$base"
+	scripts/kconfig/merge_config.sh -m .config "$fragment" >/dev/null
+	make -s olddefconfig
+fi
+
+# Every option the fragment asks for must have survived.
+missing=0
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=n) opt=${line%%=*}
+		if grep -q "^$opt=" .config; then
+			echo "$me: $opt still set" >&2
+			missing=1
+		fi ;;
+	CONFIG_*=*)
+		if ! grep -qxF "$line" .config; then
+			echo "$me: $line did not stick" >&2
+			missing=1
+		fi ;;
+	esac
+done < "$fragment"
+[ "$missing" = 0 ] || exit 1
+
+jobs=$(nproc)
+if [ "$kind" = debug ]; then
+	make -s -j"$jobs" bzImage modules
+	make -s INSTALL_MOD_PATH="$dir/modroot" INSTALL_MOD_STRIP=1 modules_install
+	cp arch/x86/boot/bzImage "$dir/bzImage"
+else
+	make -s -j"$jobs" vmlinux
+	cp vmlinux "$dir/vmlinux"
+fi
+make -s kernelrelease > "$dir/release"
+if [ "$kind" = guest ]; then
+	# Only the ELF is needed; the tree is 1 GiB of sources and objects.
+	rm -rf "$tree"
+fi
+touch "$dir/stamp"
+echo "$me: done, $(cat "$dir/release")" >&2
+print_dir "$@"
