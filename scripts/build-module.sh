@@ -25,7 +25,7 @@ rsync -a --delete --exclude=build.log \
 	--exclude='*' "$top/" "$out/"
 
 status=0
-make -C "$kdir" M="$out" W=1 "$@" modules > "$out/build.log" 2>&1 || status=$?
+make -C "$kdir" M="$out" W=1 -j"$(nproc)" "$@" modules > "$out/build.log" 2>&1 || status=$?
 if [ $status -ne 0 ]; then
 	tail -n 30 "$out/build.log" >&2
 	exit $status

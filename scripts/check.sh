@@ -18,6 +18,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 out=$top/build
 mkdir -p "$out"
+# shellcheck source=tests/vm/splat.sh
+source "$top/tests/vm/splat.sh"
 
 passed=0
 failed=0
@@ -91,6 +93,89 @@ while read -r name kdir _; do
 done < "$out/kernels.txt"
 layer_end build
 
+# ---- the test VMs ----
+# One boot per kernel runs all of that kernel's test scripts through
+# tests/vm/suite.sh (a boot of the debug kernel under TCG costs more than
+# most tests), and two boots run at a time, one per host core: the debug
+# kernel's, which takes longest, beside the stock kernels' one after the
+# other, then the harness's canary. The host's style checks run meanwhile.
+T=$top/tests/vm
+# boot_plan NAME: the suite's arguments for kernel NAME.
+boot_plan() {
+	case $1 in
+	debug)
+		echo kunit "$T/kunit.sh" "$out/debug" -- \
+			vgpu "$T/vgpu.sh" "$out/debug" "$out/bin" -- \
+			mdevctl "$T/mdevctl.sh" "$out/debug" -- \
+			libvirt "$T/libvirt.sh" "$out/debug" -- \
+			nested "$T/nested.sh" "$out/debug" "$out/guest-bin" ;;
+	stock-6.12)
+		echo vgpu "$T/vgpu.sh" "$out/$1" "$out/bin" -- \
+			mdevctl "$T/mdevctl.sh" "$out/$1" -- \
+			libvirt "$T/libvirt.sh" "$out/$1" -- \
+			nested "$T/nested.sh" "$out/$1" "$out/guest-bin" -- \
+			load "$T/load.sh" "$out/$1" ;;
+	stock-6.1)
+		echo vgpu "$T/vgpu.sh" "$out/$1" "$out/bin" -- \
+			load "$T/load.sh" "$out/$1" ;;
+	esac
+}
+boots=(debug stock-6.12 stock-6.1)
+
+# run_vm NAME RESULTS SCRIPT ARGS...: boots kernel NAME with the test script.
+run_vm() {
+	local name=$1 results=$2
+	shift 2
+	local image rel moddir
+	read -r image rel moddir < <(awk -v n="$name" '$1 == n { print $3, $4, $5 }' "$out/kernels.txt")
+	tests/vm/run-vm.sh --timeout "${VM_TIMEOUT:-2400}" --mem 3072 \
+		"$image" "$rel" "$moddir" "$results" "$@"
+}
+
+# boot NAME: kernel NAME's suite, in build/vm-NAME/, its log build/vm-NAME.log.
+boot() {
+	local name=$1 plan
+	read -r -a plan < <(boot_plan "$name")
+	run_vm "$name" "$out/vm-$name" "$T/suite.sh" "${plan[@]}" > "$out/vm-$name.log" 2>&1
+}
+
+canary() {
+	run_vm stock-6.1 "$out/vm-canary" "$T/canary.sh" > "$out/vm-canary.log" 2>&1
+}
+
+vm_t0=$SECONDS
+vm_ready=1
+layer "prepare: test programs and the nested guest"
+if run_logged "$out/vfio-bin.log" make -C tests/vm/vfio O="$out/bin"; then
+	pass "VFIO test programs built"
+else
+	fail "VFIO test programs (log: build/vfio-bin.log)"
+	vm_ready=0
+fi
+if run_logged "$out/guest-bin.log" tests/vm/guest/build.sh "$out/guest-bin"; then
+	pass "nested guest's kernel, program and initramfs, host's VFIO helper built"
+else
+	fail "nested guest build (log: build/guest-bin.log)"
+	vm_ready=0
+fi
+layer_end prepare
+
+if [ "$vm_ready" = 1 ]; then
+	echo "   ... test VMs running: debug kernel, beside stock 6.12, stock 6.1, canary"
+	rm -f "$out"/vm-*.rc
+	boot debug &
+	pid_debug=$!
+	{
+		boot stock-6.12
+		echo $? > "$out/vm-stock-6.12.rc"
+		boot stock-6.1
+		echo $? > "$out/vm-stock-6.1.rc"
+		canary
+		echo $? > "$out/vm-canary.rc"
+	} &
+	pid_stock=$!
+fi
+
 layer "style: checkpatch --strict, sparse, kernel-doc, shellcheck"
 mapfile -t sources < <(git ls-files '*.c' '*.h' 2>/dev/null || find vgpu_mgr nvkm_glue include tests -name '*.[ch]')
 checkpatch() {
@@ -128,17 +213,50 @@ else
 fi
 layer_end style
 
-# run_vm NAME RESULTS SCRIPT ARGS...: boots kernel NAME with the test script.
-run_vm() {
-	local name=$1 results=$2
-	shift 2
-	local image rel moddir
-	read -r image rel moddir < <(awk -v n="$name" '$1 == n { print $3, $4, $5 }' "$out/kernels.txt")
-	tests/vm/run-vm.sh --timeout "${VM_TIMEOUT:-1500}" --mem "$vm_mem" \
-		"$image" "$rel" "$moddir" "$results" "$@"
+if [ "$vm_ready" = 1 ]; then
+	wait "$pid_debug"
+	echo $? > "$out/vm-debug.rc"
+	wait "$pid_stock"
+	echo "   ... test VMs done in $((SECONDS - vm_t0)) s"
+fi
+
+# boot_verdict NAME: one line for kernel NAME's boot. A suite whose only
+# fault is a failed test passes here; the test's own line says what failed.
+boot_verdict() {
+	local name=$1 log=$out/vm-$1.log why
+	if [ "$vm_ready" != 1 ]; then
+		fail "$name VM: not started (test programs did not build)"
+		return
+	fi
+	if grep -q '^vm: PASS' "$log" ||
+	   { grep -qx 'vm: FAIL (script exit 1) .*' "$log" && [ -s "$out/vm-$name/suite.failed" ]; }; then
+		pass "$name VM: booted, ran its suite, powered off; dmesg and kmemleak clean ($(sed -n 's/^run-vm: guest finished in \([0-9]*s\).*/\1/p' "$log" | tail -n 1))"
+		return
+	fi
+	grep -E '^vm: ' "$log" | head -n 30 | sed 's/^/    /'
+	why=$(sed -n 's/^vm: FAIL (\(.*\)) .*/\1/p' "$log" | tail -n 1)
+	fail "$name VM: ${why:-no verdict} (log: build/vm-$name.log, build/vm-$name/)"
 }
-# Guest memory of the next run_vm; the nested-guest test raises it.
-vm_mem=2048
+
+# suite_test NAME TEST WHAT: TEST of kernel NAME's suite ran to exit 0 with
+# no splat while it ran, then its TAP.
+suite_test() {
+	local name=$1 t=$2 what=$3 dir=$out/vm-$1/$2 rc who
+	rc=$(tr -d '[:space:]' < "$dir/exit-code" 2>/dev/null || true)
+	who=$( { splat_owners "$out/vm-$name/dmesg.txt"; splat_owners "$out/vm-$name/console.log"; } | sort -u)
+	if [ -z "$rc" ]; then
+		fail "$name: $what did not finish (log: build/vm-$name/$t/script.log)"
+	elif [ "$rc" != 0 ]; then
+		fail "$name: $what exited $rc (log: build/vm-$name/$t/script.log)"
+	elif [ -s "$dir/leftovers" ]; then
+		fail "$name: $what left behind $(tr '\n' ' ' < "$dir/leftovers")"
+	elif printf '%s\n' "$who" | grep -qx "$t"; then
+		fail "$name: $what, a kernel splat while it ran (log: build/vm-$name.log)"
+	else
+		pass "$name: $what ran, exit 0, no splat"
+	fi
+	count_taps "$name" "$dir"
+}
 
 # count_taps NAME RESULTS: one line per TAP check in RESULTS/*.tap. A check
 # marked "# TODO" is a known limit the test documents: it is listed, and
@@ -161,14 +279,16 @@ count_taps() {
 		done < <(grep -E '^(not )?ok [0-9]+' "$tap")
 	done
 }
+
+layer "boots: one per kernel, the whole suite in it"
+for name in "${boots[@]}"; do
+	boot_verdict "$name"
+done
+layer_end boots
+
 layer "kunit: suites in the debug kernel (KASAN, UBSAN, lockdep, kmemleak)"
-res=$out/vm-kunit
-if [ -f "$out/debug/nvkm_vgpu_kunit.ko" ] &&
-   run_logged "$out/vm-kunit.log" run_vm debug "$res" "$top/tests/vm/kunit.sh" "$out/debug"; then
-	pass "debug kernel VM: modules load, suites run, unload, dmesg clean"
-else
-	fail "debug kernel VM (log: build/vm-kunit.log, build/vm-kunit/)"
-fi
+suite_test debug kunit "KUnit modules load, suites run, unload"
+res=$out/vm-debug/kunit
 if [ -s "$res/kunit.ktap" ]; then
 	while read -r verdict name; do
 		if [ "$verdict" = ok ]; then
@@ -184,71 +304,39 @@ if [ -s "$res/kunit.ktap" ]; then
 			print v, suite "." name
 		}' "$res/kunit.ktap")
 else
-	fail "kunit results (no build/vm-kunit/kunit.ktap)"
+	fail "kunit results (no build/vm-debug/kunit/kunit.ktap)"
 fi
 layer_end kunit
 
 layer "vgpu: VFIO users on the simulated GPU, every kernel"
-if run_logged "$out/vfio-bin.log" make -C tests/vm/vfio O="$out/bin"; then
-	pass "VFIO test programs built"
-else
-	fail "VFIO test programs (log: build/vfio-bin.log)"
-fi
 for name in debug stock-6.1 stock-6.12; do
-	res=$out/vm-vgpu-$name
-	if run_logged "$out/vm-vgpu-$name.log" run_vm "$name" "$res" "$top/tests/vm/vgpu.sh" "$out/$name" "$out/bin"; then
-		pass "$name: vGPU tests ran, dmesg clean"
-	else
-		fail "$name: vGPU tests (log: build/vm-vgpu-$name.log, build/vm-vgpu-$name/)"
-	fi
-	count_taps "$name" "$res"
+	suite_test "$name" vgpu "vGPU tests (VFIO programs)"
 done
 layer_end vgpu
 
 layer "clients: mdevctl, libvirt, QEMU with nested guests (debug, stock 6.12)"
-if run_logged "$out/guest-bin.log" tests/vm/guest/build.sh "$out/guest-bin"; then
-	pass "nested guest's program, initramfs and kernel, host's VFIO helper built"
-else
-	fail "nested guest build (log: build/guest-bin.log)"
-fi
 for name in debug stock-6.12; do
 	for client in mdevctl libvirt nested; do
-		args=("$out/$name")
-		vm_mem=2048
-		if [ "$client" = nested ]; then
-			args+=("$out/guest-bin")
-			vm_mem=3072
-		fi
-		res=$out/vm-$client-$name
-		if run_logged "$out/vm-$client-$name.log" run_vm "$name" "$res" "$top/tests/vm/$client.sh" "${args[@]}"; then
-			pass "$name: $client tests ran, dmesg clean"
-		else
-			fail "$name: $client tests (log: build/vm-$client-$name.log, build/vm-$client-$name/)"
-		fi
-		count_taps "$name" "$res"
+		suite_test "$name" "$client" "$client tests"
 	done
 done
-vm_mem=2048
 layer_end clients
 
 layer "stock kernels: load and unload"
 for name in stock-6.1 stock-6.12; do
-	if run_logged "$out/vm-$name.log" run_vm "$name" "$out/vm-$name" "$top/tests/vm/load.sh" "$out/$name"; then
-		pass "$name: insmod/rmmod, dmesg clean"
-	else
-		fail "$name: insmod/rmmod (log: build/vm-$name.log)"
-	fi
+	suite_test "$name" load "insmod/rmmod"
 done
 layer_end "stock kernels"
 
 layer "harness: a splat in dmesg fails the run"
-if run_vm stock-6.12 "$out/vm-canary" "$top/tests/vm/canary.sh" > "$out/vm-canary.log" 2>&1; then
+rc=$(cat "$out/vm-canary.rc" 2>/dev/null || echo none)
+if [ "$rc" = 0 ]; then
 	fail "a planted WARNING went unnoticed (log: build/vm-canary.log)"
-elif grep -q 'WARNING:' "$out/vm-canary.log"; then
+elif [ "$rc" = 1 ] && grep -q '^vm: dmesg: WARNING:.*planted by the harness' "$out/vm-canary.log"; then
 	pass "a planted WARNING fails the VM run"
 else
-	tail -n 20 "$out/vm-canary.log" | sed 's/^/    /'
-	fail "canary run failed without naming the WARNING"
+	tail -n 20 "$out/vm-canary.log" 2>/dev/null | sed 's/^/    /'
+	fail "canary run (exit $rc) failed without naming the WARNING"
 fi
 layer_end harness
 

@@ -11,15 +11,22 @@ n=0
 failed=0
 todo=0
 
+# tap_line LINE: LINE to the TAP file, and to stdout after the seconds
+# since the script started, which say where a slow test spends its time.
+tap_line() {
+	echo "$1" >>"$tap"
+	echo "[${SECONDS}s] $1"
+}
+
 # check DESCRIPTION COMMAND...: one TAP line for COMMAND's success.
 check() {
 	local desc=$1
 	shift
 	n=$((n + 1))
 	if "$@"; then
-		echo "ok $n - $desc" | tee -a "$tap"
+		tap_line "ok $n - $desc"
 	else
-		echo "not ok $n - $desc" | tee -a "$tap"
+		tap_line "not ok $n - $desc"
 		failed=1
 	fi
 }
@@ -31,9 +38,9 @@ check_todo() {
 	shift 2
 	n=$((n + 1))
 	if "$@"; then
-		echo "ok $n - $desc # TODO $why" | tee -a "$tap"
+		tap_line "ok $n - $desc # TODO $why"
 	else
-		echo "not ok $n - $desc # TODO $why" | tee -a "$tap"
+		tap_line "not ok $n - $desc # TODO $why"
 		todo=$((todo + 1))
 	fi
 }
