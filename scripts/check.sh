@@ -94,53 +94,58 @@ done < "$out/kernels.txt"
 layer_end build
 
 # ---- the test VMs ----
-# One boot per kernel runs all of that kernel's test scripts through
-# tests/vm/suite.sh (a boot of the debug kernel under TCG costs more than
-# most tests), and two boots run at a time, one per host core: the debug
-# kernel's, which takes longest, beside the stock kernels' one after the
-# other, then the harness's canary. The host's style checks run meanwhile.
+# Each boot runs several test scripts through tests/vm/suite.sh: a boot of
+# the debug kernel under TCG costs more than most tests. The boots run one
+# after the other, each with both host cores (two VMs side by side, each
+# with one or two CPUs, took longer in all than one after the other here),
+# while the host's style checks run.
 T=$top/tests/vm
-# boot_plan NAME: the suite's arguments for kernel NAME.
+# boot_plan BOOT: kernel, CPUs and the suite's arguments of boot BOOT.
 boot_plan() {
 	case $1 in
 	debug)
-		echo kunit "$T/kunit.sh" "$out/debug" -- \
+		echo debug 2 kunit "$T/kunit.sh" "$out/debug" -- \
 			vgpu "$T/vgpu.sh" "$out/debug" "$out/bin" -- \
 			mdevctl "$T/mdevctl.sh" "$out/debug" -- \
 			libvirt "$T/libvirt.sh" "$out/debug" -- \
 			nested "$T/nested.sh" "$out/debug" "$out/guest-bin" ;;
 	stock-6.12)
-		echo vgpu "$T/vgpu.sh" "$out/$1" "$out/bin" -- \
+		echo "$1" 2 vgpu "$T/vgpu.sh" "$out/$1" "$out/bin" -- \
 			mdevctl "$T/mdevctl.sh" "$out/$1" -- \
 			libvirt "$T/libvirt.sh" "$out/$1" -- \
 			nested "$T/nested.sh" "$out/$1" "$out/guest-bin" -- \
 			load "$T/load.sh" "$out/$1" ;;
 	stock-6.1)
-		echo vgpu "$T/vgpu.sh" "$out/$1" "$out/bin" -- \
+		echo "$1" 2 vgpu "$T/vgpu.sh" "$out/$1" "$out/bin" -- \
 			load "$T/load.sh" "$out/$1" ;;
+	canary)
+		echo stock-6.1 1 ;;
 	esac
 }
 boots=(debug stock-6.12 stock-6.1)
 
-# run_vm NAME RESULTS SCRIPT ARGS...: boots kernel NAME with the test script.
-run_vm() {
-	local name=$1 results=$2
-	shift 2
-	local image rel moddir
-	read -r image rel moddir < <(awk -v n="$name" '$1 == n { print $3, $4, $5 }' "$out/kernels.txt")
-	tests/vm/run-vm.sh --timeout "${VM_TIMEOUT:-2400}" --mem 3072 \
-		"$image" "$rel" "$moddir" "$results" "$@"
-}
-
-# boot NAME: kernel NAME's suite, in build/vm-NAME/, its log build/vm-NAME.log.
+# boot BOOT: boots BOOT's kernel with its suite (the canary: canary.sh),
+# results in build/vm-BOOT/, log build/vm-BOOT.log, exit code in .rc.
 boot() {
-	local name=$1 plan
+	local name=$1 plan kernel cpus image rel moddir script=$T/suite.sh
 	read -r -a plan < <(boot_plan "$name")
-	run_vm "$name" "$out/vm-$name" "$T/suite.sh" "${plan[@]}" > "$out/vm-$name.log" 2>&1
+	kernel=${plan[0]}
+	cpus=${plan[1]}
+	plan=("${plan[@]:2}")
+	[ "$name" != canary ] || script=$T/canary.sh
+	read -r image rel moddir < <(awk -v n="$kernel" '$1 == n { print $3, $4, $5 }' "$out/kernels.txt")
+	tests/vm/run-vm.sh --timeout "${VM_TIMEOUT:-1800}" --mem 3072 --smp "$cpus" \
+		"$image" "$rel" "$moddir" "$out/vm-$name" "$script" "${plan[@]}" \
+		> "$out/vm-$name.log" 2>&1
+	echo $? > "$out/vm-$name.rc"
 }
 
-canary() {
-	run_vm stock-6.1 "$out/vm-canary" "$T/canary.sh" > "$out/vm-canary.log" 2>&1
+# run_boots: every boot, then the canary, one after the other.
+run_boots() {
+	local b
+	for b in "${boots[@]}" canary; do
+		boot "$b"
+	done
 }
 
 vm_t0=$SECONDS
@@ -161,19 +166,10 @@ fi
 layer_end prepare
 
 if [ "$vm_ready" = 1 ]; then
-	echo "   ... test VMs running: debug kernel, beside stock 6.12, stock 6.1, canary"
+	echo "   ... test VMs running: ${boots[*]}, canary"
 	rm -f "$out"/vm-*.rc
-	boot debug &
-	pid_debug=$!
-	{
-		boot stock-6.12
-		echo $? > "$out/vm-stock-6.12.rc"
-		boot stock-6.1
-		echo $? > "$out/vm-stock-6.1.rc"
-		canary
-		echo $? > "$out/vm-canary.rc"
-	} &
-	pid_stock=$!
+	run_boots &
+	pid_vms=$!
 fi
 
 layer "style: checkpatch --strict, sparse, kernel-doc, shellcheck"
@@ -214,23 +210,23 @@ fi
 layer_end style
 
 if [ "$vm_ready" = 1 ]; then
-	wait "$pid_debug"
-	echo $? > "$out/vm-debug.rc"
-	wait "$pid_stock"
+	wait "$pid_vms"
 	echo "   ... test VMs done in $((SECONDS - vm_t0)) s"
 fi
 
-# boot_verdict NAME: one line for kernel NAME's boot. A suite whose only
-# fault is a failed test passes here; the test's own line says what failed.
+# boot_verdict BOOT: one line for boot BOOT. A suite whose only fault is a
+# failed test passes here; the test's own line says what failed.
 boot_verdict() {
-	local name=$1 log=$out/vm-$1.log why
+	local name=$1 log=$out/vm-$1.log why clean="dmesg clean" ran
+	[ ! -e "$out/vm-$name/kmemleak.txt" ] || clean+=", kmemleak clean"
+	ran=$(find "$out/vm-$name" -mindepth 2 -maxdepth 2 -name exit-code 2>/dev/null | wc -l)
 	if [ "$vm_ready" != 1 ]; then
 		fail "$name VM: not started (test programs did not build)"
 		return
 	fi
 	if grep -q '^vm: PASS' "$log" ||
 	   { grep -qx 'vm: FAIL (script exit 1) .*' "$log" && [ -s "$out/vm-$name/suite.failed" ]; }; then
-		pass "$name VM: booted, ran its suite, powered off; dmesg and kmemleak clean ($(sed -n 's/^run-vm: guest finished in \([0-9]*s\).*/\1/p' "$log" | tail -n 1))"
+		pass "$name VM: booted, ran its suite ($ran scripts), powered off; $clean ($(sed -n 's/^run-vm: guest finished in \([0-9]*s\).*/\1/p' "$log" | tail -n 1))"
 		return
 	fi
 	grep -E '^vm: ' "$log" | head -n 30 | sed 's/^/    /'
@@ -238,22 +234,23 @@ boot_verdict() {
 	fail "$name VM: ${why:-no verdict} (log: build/vm-$name.log, build/vm-$name/)"
 }
 
-# suite_test NAME TEST WHAT: TEST of kernel NAME's suite ran to exit 0 with
-# no splat while it ran, then its TAP.
+# suite_test BOOT TEST WHAT: TEST of boot BOOT's suite ran to exit 0 with
+# no splat while it ran, then its TAP, each line named by BOOT's kernel.
 suite_test() {
-	local name=$1 t=$2 what=$3 dir=$out/vm-$1/$2 rc who
+	local boot=$1 t=$2 what=$3 dir=$out/vm-$1/$2 name rc who
+	read -r name _ < <(boot_plan "$boot")
 	rc=$(tr -d '[:space:]' < "$dir/exit-code" 2>/dev/null || true)
-	who=$( { splat_owners "$out/vm-$name/dmesg.txt"; splat_owners "$out/vm-$name/console.log"; } | sort -u)
+	who=$( { splat_owners "$out/vm-$boot/dmesg.txt"; splat_owners "$out/vm-$boot/console.log"; } | sort -u)
 	if [ -z "$rc" ]; then
-		fail "$name: $what did not finish (log: build/vm-$name/$t/script.log)"
+		fail "$name: $what did not finish (log: build/vm-$boot/$t/script.log)"
 	elif [ "$rc" != 0 ]; then
-		fail "$name: $what exited $rc (log: build/vm-$name/$t/script.log)"
+		fail "$name: $what exited $rc (log: build/vm-$boot/$t/script.log)"
 	elif [ -s "$dir/leftovers" ]; then
 		fail "$name: $what left behind $(tr '\n' ' ' < "$dir/leftovers")"
 	elif printf '%s\n' "$who" | grep -qx "$t"; then
-		fail "$name: $what, a kernel splat while it ran (log: build/vm-$name.log)"
+		fail "$name: $what, a kernel splat while it ran (log: build/vm-$boot.log)"
 	else
-		pass "$name: $what ran, exit 0, no splat"
+		pass "$name: $what: exit 0, no splat while it ran"
 	fi
 	count_taps "$name" "$dir"
 }
@@ -287,7 +284,7 @@ done
 layer_end boots
 
 layer "kunit: suites in the debug kernel (KASAN, UBSAN, lockdep, kmemleak)"
-suite_test debug kunit "KUnit modules load, suites run, unload"
+suite_test debug kunit "KUnit modules loaded, suites ran, unloaded"
 res=$out/vm-debug/kunit
 if [ -s "$res/kunit.ktap" ]; then
 	while read -r verdict name; do
@@ -315,9 +312,9 @@ done
 layer_end vgpu
 
 layer "clients: mdevctl, libvirt, QEMU with nested guests (debug, stock 6.12)"
-for name in debug stock-6.12; do
+for boot in debug stock-6.12; do
 	for client in mdevctl libvirt nested; do
-		suite_test "$name" "$client" "$client tests"
+		suite_test "$boot" "$client" "$client tests"
 	done
 done
 layer_end clients

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: tests/vm/run-vm.sh [--timeout SECS] [--mem MB] [--append ARGS] [--verbose]
+# Usage: tests/vm/run-vm.sh [--timeout SECS] [--mem MB] [--smp N] [--append ARGS] [--verbose]
 #                           KERNEL_IMAGE KERNEL_RELEASE MODDIR RESULTS_DIR SCRIPT [ARGS...]
 #
 # Boots KERNEL_IMAGE under QEMU (TCG, no KVM needed) with a busybox
@@ -26,9 +26,11 @@
 # Options:
 #   --timeout SECS   kill the guest after SECS seconds (default 600)
 #   --mem MB         guest memory (default 2048)
+#   --smp N          guest CPUs (default 2)
 #   --append ARGS    extra kernel command line arguments
 #   --verbose        also stream the serial console to stdout
-# Environment: NVKM_VM_CACHE (initramfs cache dir), QEMU (qemu binary).
+# Environment: NVKM_VM_CACHE (initramfs cache dir), QEMU (qemu binary),
+# NVKM_VM_CPU (QEMU -cpu model, default max,la57=off).
 set -euo pipefail
 
 usage() {
@@ -41,6 +43,7 @@ orig_args=("$@")
 attempt=${NVKM_VM_ATTEMPT:-1}
 timeout_s=600
 mem=2048
+smp=2
 append=
 verbose=${NVKM_VM_VERBOSE:-0}
 while [ $# -gt 0 ]; do
@@ -49,6 +52,8 @@ while [ $# -gt 0 ]; do
 	--timeout=*) timeout_s=${1#*=}; shift ;;
 	--mem) [ $# -ge 2 ] || usage; mem=$2; shift 2 ;;
 	--mem=*) mem=${1#*=}; shift ;;
+	--smp) [ $# -ge 2 ] || usage; smp=$2; shift 2 ;;
+	--smp=*) smp=${1#*=}; shift ;;
 	--append) [ $# -ge 2 ] || usage; append=$2; shift 2 ;;
 	--append=*) append=${1#*=}; shift ;;
 	-v | --verbose) verbose=1; shift ;;
@@ -59,8 +64,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ $# -ge 5 ] || usage
-case "$timeout_s$mem" in
-*[!0-9]*) echo "run-vm: --timeout and --mem take integers" >&2; exit 2 ;;
+case "$timeout_s$mem$smp" in
+*[!0-9]*) echo "run-vm: --timeout, --mem and --smp take integers" >&2; exit 2 ;;
 esac
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -150,9 +155,9 @@ fi
 # boot_cpu_data's feature bits cleared, because KASAN's idea of the kernel
 # address range follows X86_FEATURE_LA57 (arch/x86/include/asm/kasan.h).
 # TCG's slow CPUID emulation widens that window enough to hit it.
-cpu=max,la57=off
+cpu=${NVKM_VM_CPU:-max,la57=off}
 qemu_args=(
-	-accel tcg -cpu "$cpu" -smp 2 -m "$mem"
+	-accel tcg -cpu "$cpu" -smp "$smp" -m "$mem"
 	-nodefaults -nographic -no-reboot -monitor none
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-chardev "stdio,id=con0,signal=off,logfile=$results/console.log"
