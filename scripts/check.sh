@@ -4,11 +4,13 @@
 #
 # Every test layer on every kernel: installs missing packages, builds (or
 # reuses) the debug kernel, builds the modules on Debian's 6.1, 6.12 and the
-# debug kernel with W=1, runs checkpatch, sparse and kernel-doc, runs the
-# KUnit suites in the debug kernel under QEMU, runs the VFIO test programs
-# against vGPUs of the simulated GPU on every kernel, drives vGPUs with
-# mdevctl, libvirt and QEMU (two nested guests) on the debug kernel and
-# stock 6.12, loads and unloads the modules on both stock kernels, and
+# debug kernel with W=1, builds the test programs and the nested guest (its
+# kernel cached like the debug kernel's), then boots each kernel once under
+# QEMU, one after the other, while the host runs checkpatch, sparse,
+# kernel-doc and shellcheck. In the boots: the KUnit suites (debug kernel),
+# the VFIO test programs against vGPUs of the simulated GPU (every kernel),
+# mdevctl, libvirt and QEMU with two nested guests (debug kernel and stock
+# 6.12), loading and unloading the modules (stock kernels); a last boot
 # proves the harness fails a run with a kernel splat. Prints a line per
 # check, a line per layer, and ends with "N passed, N failed". Exits
 # non-zero if anything failed.
