@@ -150,7 +150,6 @@ run_boots() {
 	done
 }
 
-vm_t0=$SECONDS
 vm_ready=1
 layer "prepare: test programs and the nested guest"
 if run_logged "$out/vfio-bin.log" make -C tests/vm/vfio O="$out/bin"; then
@@ -170,6 +169,7 @@ layer_end prepare
 if [ "$vm_ready" = 1 ]; then
 	echo "   ... test VMs running: ${boots[*]}, canary"
 	rm -f "$out"/vm-*.rc
+	vm_t0=$SECONDS
 	run_boots &
 	pid_vms=$!
 fi
@@ -215,6 +215,12 @@ if [ "$vm_ready" = 1 ]; then
 	wait "$pid_vms"
 	echo "   ... test VMs done in $((SECONDS - vm_t0)) s"
 fi
+# The suite tests during which each boot's kernel logged a splat, found
+# once per boot: boot BOOT's are in splats[BOOT], one per line.
+declare -A splats=()
+for b in "${boots[@]}"; do
+	splats[$b]=$( { splat_owners "$out/vm-$b/dmesg.txt"; splat_owners "$out/vm-$b/console.log"; } | sort -u)
+done
 
 # boot_verdict BOOT: one line for boot BOOT. A suite whose only fault is a
 # failed test passes here; the test's own line says what failed.
@@ -239,17 +245,16 @@ boot_verdict() {
 # suite_test BOOT TEST WHAT: TEST of boot BOOT's suite ran to exit 0 with
 # no splat while it ran, then its TAP, each line named by BOOT's kernel.
 suite_test() {
-	local boot=$1 t=$2 what=$3 dir=$out/vm-$1/$2 name rc who
+	local boot=$1 t=$2 what=$3 dir=$out/vm-$1/$2 name rc
 	read -r name _ < <(boot_plan "$boot")
 	rc=$(tr -d '[:space:]' < "$dir/exit-code" 2>/dev/null || true)
-	who=$( { splat_owners "$out/vm-$boot/dmesg.txt"; splat_owners "$out/vm-$boot/console.log"; } | sort -u)
 	if [ -z "$rc" ]; then
 		fail "$name: $what did not finish (log: build/vm-$boot/$t/script.log)"
 	elif [ "$rc" != 0 ]; then
 		fail "$name: $what exited $rc (log: build/vm-$boot/$t/script.log)"
 	elif [ -s "$dir/leftovers" ]; then
 		fail "$name: $what left behind $(tr '\n' ' ' < "$dir/leftovers")"
-	elif printf '%s\n' "$who" | grep -qx "$t"; then
+	elif printf '%s\n' "${splats[$boot]}" | grep -qx "$t"; then
 		fail "$name: $what, a kernel splat while it ran (log: build/vm-$boot.log)"
 	else
 		pass "$name: $what: exit 0, no splat while it ran"

@@ -6,8 +6,7 @@
 # other: a boot of the debug kernel under TCG costs more than most tests.
 # Each script runs with NVKM_RESULTS=$NVKM_RESULTS/NAME (its own results
 # folder), its output in NAME/script.log and on the console, its exit code
-# in NAME/exit-code, and the kernel's uptime at its start in
-# NAME/script-start. The kernel log gets a line "nvkm-suite: NAME start"
+# in NAME/exit-code. The kernel log gets a line "nvkm-suite: NAME start"
 # before and "nvkm-suite: NAME end" after each, so that a splat can be
 # traced to the script that was running (tests/vm/splat.sh).
 #
@@ -59,7 +58,6 @@ run_one() {
 	mkdir -p "$dir"
 	start=$SECONDS
 	echo "suite: $name: $script $*"
-	cut -d' ' -f1 /proc/uptime >"$dir/script-start"
 	kmsg "$name start"
 	NVKM_RESULTS=$dir bash "$script" "$@" </dev/null 2>&1 | tee "$dir/script.log"
 	rc=${PIPESTATUS[0]}
