@@ -49,8 +49,72 @@ work=$state/work
 # shellcheck source=tests/vm/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-virsh() {
+# virsh_exec ARGS...: one virsh process for one command.
+virsh_exec() {
 	timeout -k 10 "$limit" /usr/bin/virsh -c qemu:///system "$@"
+}
+
+# Starting virsh (a few dozen shared libraries) costs seconds under TCG with
+# the debug kernel, so once libvirtd answers, the commands go through one
+# interactive virsh (virsh_shell_start) on two FIFOs. Its readline echoes
+# each command ("virsh # ..."), and its echo command ends without a
+# newline, so each command is followed by "echo NVKM-END@": the '@' comes
+# twice, in the echoed line and in the output, and reading up to each in
+# turn takes exactly that command's share of the output.
+vsh_pid=
+vsh_in=
+vsh_out=
+
+virsh_shell_start() {
+	mkfifo "$state/vsh.in" "$state/vsh.out" || return 1
+	/usr/bin/virsh -c qemu:///system <"$state/vsh.in" >"$state/vsh.out" 2>&1 &
+	vsh_pid=$!
+	exec {vsh_in}>"$state/vsh.in" {vsh_out}<"$state/vsh.out"
+	# The welcome banner, then a command that must answer.
+	virsh echo >/dev/null && virsh uri | grep -x 'qemu:///system' >/dev/null
+}
+
+virsh_shell_stop() {
+	[ -n "$vsh_pid" ] || return 0
+	{ echo quit >&"$vsh_in"; } 2>/dev/null
+	exec {vsh_in}>&- {vsh_out}<&-
+	timeout 30 tail --pid="$vsh_pid" -f /dev/null || kill "$vsh_pid" 2>/dev/null
+	vsh_pid=
+}
+
+# virsh ARGS...: the command through the shell when it runs (else its own
+# virsh); its output on stdout, virsh's "error: " lines on stderr. Fails
+# when virsh printed an error, or answered nothing within $limit seconds.
+virsh() {
+	local a cmd="" share tail line rc=0
+	[ -n "$vsh_pid" ] || { virsh_exec "$@"; return; }
+	# (A write to a FIFO nobody reads would kill this shell.)
+	kill -0 "$vsh_pid" 2>/dev/null || { echo "libvirt: virsh's shell has exited" >&2; return 1; }
+	for a in "$@"; do
+		case $a in
+		*"'"* | *@*) echo "libvirt: cannot pass $a to virsh's shell" >&2; return 2 ;;
+		esac
+		cmd+=" '$a'"
+	done
+	printf '%s\n%s\n' "${cmd# }" "echo NVKM-END@" >&"$vsh_in" || return 1
+	if ! IFS= read -r -d @ -t "$limit" -u "$vsh_out" share ||
+	   ! IFS= read -r -d @ -t "$limit" -u "$vsh_out" tail; then
+		echo "libvirt: virsh gave no answer in $limit s to: $*" >&2
+		return 124
+	fi
+	if [ "$tail" != $'\nNVKM-END' ]; then
+		echo "libvirt: virsh's shell is out of step after: $*" >&2
+		return 1
+	fi
+	share=${share%virsh # echo NVKM-END}
+	while IFS= read -r line; do
+		case $line in
+		"virsh # "*) ;;
+		"error: "*) echo "$line" >&2; rc=1 ;;
+		*) echo "$line" ;;
+		esac
+	done <<<"$share"
+	return "$rc"
 }
 
 # ---- setup and teardown of the VM-side environment -----------------------
@@ -185,6 +249,7 @@ cleanup() {
 		virsh undefine "$domain" >/dev/null 2>&1
 		domain=
 	fi
+	virsh_shell_stop
 	for u in "${uuids[@]}"; do
 		mdevctl stop -u "$u" >/dev/null 2>&1
 		mdevctl undefine -u "$u" >/dev/null 2>&1
@@ -345,6 +410,7 @@ check "systemd-udevd runs and has seen every device" start_udevd
 check "virtlogd starts" start_daemon virtlogd
 check "libvirtd starts" start_daemon libvirtd
 check "libvirtd answers on qemu:///system" libvirtd_up
+check "one virsh shell takes the commands that follow" virsh_shell_start
 if [ $failed != 0 ]; then
 	finish
 fi
@@ -414,7 +480,14 @@ start=$SECONDS
 check "virsh start: QEMU opens the vGPU" run virsh start "$domain"
 note "virsh start took $((SECONDS - start)) s"
 check "the domain runs" eval "virsh domstate '$domain' | grep -x running >/dev/null"
-virsh qemu-monitor-command --hmp "$domain" 'info pci' >"$work/pci.txt" 2>&1 || true
+# QEMU's view of the guest's PCI bus, once the guest's BIOS has placed the
+# vGPU's BAR0 (until then QEMU shows it at 0xffffffffffffffff).
+bar0_placed() {
+	virsh qemu-monitor-command --hmp "$domain" 'info pci' >"$work/pci.txt" 2>&1 &&
+		grep -A6 'PCI device 10de:' "$work/pci.txt" |
+		grep -E 'BAR0: 32 bit memory at 0x[0-9a-f]{1,8} ' >/dev/null
+}
+wait_for bar0_placed || true
 cat "$work/pci.txt" >>"$log"
 check "the guest's PCI bus has the vGPU (vendor 10de, id hostdev0)" \
 	eval "grep -A6 'PCI device 10de:' '$work/pci.txt' | grep 'id \"hostdev0\"' >/dev/null"
@@ -429,6 +502,7 @@ check "the vGPU outlives the domain and mdevctl stop removes it" \
 	eval "wait_for is_mdev $u4 && run mdevctl stop -u $u4 && no_mdev $u4"
 
 # Teardown, checked.
+virsh_shell_stop
 daemons=("${pids[@]}")
 stop_daemons
 check "libvirtd and virtlogd stop" gone_pids "${daemons[@]}"
