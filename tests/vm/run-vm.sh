@@ -8,7 +8,8 @@
 # over virtio-9p and runs "bash SCRIPT ARGS..." chrooted into it, with
 # NVKM_RESULTS=/tmp/results pointing at RESULTS_DIR (shared read-write).
 # Then judges the run and exits 0 only if it passed:
-#   - the guest powered off before --timeout (default 600 s),
+#   - the guest ended (a reset: QEMU runs -no-reboot) before --timeout
+#     (default 600 s),
 #   - SCRIPT wrote an exit code and it is 0,
 #   - no kernel splat (BUG/WARNING/KASAN/UBSAN/lockdep/Oops/panic/...) in
 #     dmesg.txt or in the kernel lines of console.log,
@@ -140,9 +141,10 @@ if [ ! -f "$initrd" ]; then
 fi
 
 # pci=noacpi: PCI interrupt routing from the BIOS's table, not from ACPI's
-# _PRT. The debug kernel's AML interpreter is slow enough under TCG to hit
+# _PRT. A debug build's AML interpreter is slow enough under TCG to hit
 # ACPI's 30 s loop timeout evaluating _PRT, three times in a boot ("ACPI
-# Error: ... AE_AML_LOOP_TIMEOUT"): 95 s of the debug boot's 124 s.
+# Error: ... AE_AML_LOOP_TIMEOUT"). (The debug kernel is built without
+# ACPI; the stock kernels take the BIOS's table this way.)
 cmdline="console=ttyS0 printk.time=1 panic=-1 oops=panic loglevel=7 pci=noacpi"
 cmdline+=" nvkm.script=$script nvkm.moddir=$moddir nvkm.work=$work"
 if [ $# -gt 0 ]; then
