@@ -43,7 +43,7 @@ moddir=$2
 out=$3
 
 busybox=${BUSYBOX:-/bin/busybox}
-if ! "$busybox" --list 2>/dev/null | grep -qx sh; then
+if ! "$busybox" --list 2>/dev/null | grep -x sh >/dev/null; then
 	echo "mkinitramfs: $busybox is not a usable busybox (apt-get install busybox-static)" >&2
 	exit 1
 fi

@@ -39,7 +39,7 @@ echo "guest-build: $out/vgpu-guest"
 mv "$out/vgpu-peek.tmp" "$out/vgpu-peek"
 echo "guest-build: $out/vgpu-peek"
 
-if ! "$busybox" --list 2>/dev/null | grep -qx poweroff || ldd "$busybox" >/dev/null 2>&1; then
+if ! "$busybox" --list 2>/dev/null | grep -x poweroff >/dev/null || ldd "$busybox" >/dev/null 2>&1; then
 	echo "guest-build: $busybox is not a static busybox (apt-get install busybox-static)" >&2
 	exit 1
 fi
