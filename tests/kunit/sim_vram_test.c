@@ -284,6 +284,7 @@ struct race {
 struct racer {
 	struct race *race;
 	int who;
+	struct completion done;
 };
 
 static int race_fn(void *data)
@@ -297,6 +298,7 @@ static int race_fn(void *data)
 		race->got[racer->who][i] =
 			nvkm_vgpu_sim_vram_page(race->vram, (u64)i << PAGE_SHIFT,
 						true);
+	complete(&racer->done);
 	return 0;
 }
 
@@ -312,12 +314,18 @@ static void test_racing_first_touches_get_the_same_page(struct kunit *test)
 	init_completion(&race->go);
 	for (i = 0; i < 2; i++) {
 		racers[i] = (struct racer){ .race = race, .who = i };
+		init_completion(&racers[i].done);
 		task[i] = kthread_run(race_fn, &racers[i], "sim-vram-race%d", i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(task[i]));
 		get_task_struct(task[i]);
 	}
 	complete_all(&race->go);
+	/*
+	 * A kthread stopped before it first runs never calls its function:
+	 * wait for both racers to finish before stopping them.
+	 */
 	for (i = 0; i < 2; i++) {
+		wait_for_completion(&racers[i].done);
 		kthread_stop(task[i]);
 		put_task_struct(task[i]);
 	}
