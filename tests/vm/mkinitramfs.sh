@@ -219,7 +219,6 @@ log "script exited with $(cat "$res/exit-code" 2>/dev/null)"
 
 if [ -e "$kml" ] && [ ! -e "$res/kmemleak-unavailable" ]; then
 	log "kmemleak scan"
-	# Objects younger than ~5 s are not reported: scan, wait, scan again.
 	# An object is reported when it is unreferenced and unchanged since
 	# the previous scan, and at least 5 s old: two scans, 6 s apart.
 	if echo scan >"$kml" && sleep 6 && echo scan >"$kml" && cat "$kml" >/tmp/kmemleak.all; then
