@@ -56,3 +56,27 @@ run() {
 	"$@" 2>&1 | tee -a "$log"
 	return "${PIPESTATUS[0]}"
 }
+
+# udevd_exit: asks the systemd-udevd a test started to exit and waits for
+# it. One still running after 30 s is told again by SIGTERM, then killed,
+# and the script's log says so: `udevadm control --exit` has returned
+# with udevd still running on the debug kernel, and the next test then
+# found a udevd it had not started.
+udevd_exit() {
+	local pids i
+	udevadm control --exit 2>/dev/null
+	for ((i = 0; i < 60; i++)); do
+		pids=$(pidof systemd-udevd) || return 0
+		sleep 0.5
+	done
+	echo "udevd (pid $pids) did not exit when told to; SIGTERM"
+	# shellcheck disable=SC2086 # one word per pid
+	kill $pids 2>/dev/null
+	sleep 2
+	pids=$(pidof systemd-udevd) || return 0
+	echo "udevd (pid $pids) survived SIGTERM; SIGKILL"
+	# shellcheck disable=SC2086
+	kill -9 $pids 2>/dev/null
+	sleep 1
+	! pidof systemd-udevd >/dev/null
+}

@@ -263,7 +263,7 @@ cleanup() {
 		loaded=0
 	fi
 	if [ "$udevd_started" = 1 ]; then
-		udevadm control --exit 2>/dev/null
+		udevd_exit
 		udevd_started=0
 	fi
 	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do

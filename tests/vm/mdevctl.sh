@@ -125,7 +125,7 @@ cleanup() {
 		rmmod nvkm_vgpu 2>/dev/null
 	fi
 	if [ "$udevd_started" = 1 ]; then
-		udevadm control --exit 2>/dev/null
+		udevd_exit
 		udevd_started=0
 	fi
 	if [ -n "$rule_override" ]; then
