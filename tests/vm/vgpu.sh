@@ -36,24 +36,8 @@ limit=300
 
 tap=$results/vgpu.tap
 : >"$tap"
-n=0
-failed=0
-
-# check DESCRIPTION COMMAND...: one TAP line for COMMAND's success.
-check() {
-	local desc=$1
-	shift
-	local line
-	n=$((n + 1))
-	if "$@"; then
-		line="ok $n - $desc"
-	else
-		line="not ok $n - $desc"
-		failed=1
-	fi
-	echo "$line"
-	echo "$line" >>"$tap"
-}
+# shellcheck source=tests/vm/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 finish() {
 	echo "1..$n" >>"$tap"
