@@ -234,7 +234,7 @@ boot_verdict() {
 	fi
 	if grep -q '^vm: PASS' "$log" ||
 	   { grep -qx 'vm: FAIL (script exit 1) .*' "$log" && [ -s "$out/vm-$name/suite.failed" ]; }; then
-		pass "$name VM: booted, ran its suite ($ran scripts), powered off; $clean ($(sed -n 's/^run-vm: guest finished in \([0-9]*s\).*/\1/p' "$log" | tail -n 1))"
+		pass "$name VM: booted on $(cat "$out/vm-$name/cpus") CPUs, ran its suite ($ran scripts), powered off; $clean ($(sed -n 's/^run-vm: guest finished in \([0-9]*s\).*/\1/p' "$log" | tail -n 1))"
 		return
 	fi
 	grep -E '^vm: ' "$log" | head -n 30 | sed 's/^/    /'

@@ -109,7 +109,7 @@ exec </dev/console >/dev/console 2>&1
 
 log() { echo "nvkm-init: $*"; }
 # A reset, not a power-off: QEMU runs with -no-reboot and exits on it, and
-# a kernel without ACPI (the debug kernel) cannot power the machine off.
+# a reset needs nothing of ACPI.
 halt_vm() {
 	sync
 	reboot -f
@@ -206,6 +206,8 @@ fi
 log "running $script on $krel"
 # The kernel's clock when the test starts: a splat before it is the boot's.
 cut -d' ' -f1 /proc/uptime >"$res/script-start"
+# The CPUs the kernel brought up, which run-vm.sh holds against -smp.
+grep -c '^processor' /proc/cpuinfo >"$res/cpus"
 (
 	chroot /host /usr/bin/env -i \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \

@@ -143,8 +143,8 @@ fi
 # pci=noacpi: PCI interrupt routing from the BIOS's table, not from ACPI's
 # _PRT. A debug build's AML interpreter is slow enough under TCG to hit
 # ACPI's 30 s loop timeout evaluating _PRT, three times in a boot ("ACPI
-# Error: ... AE_AML_LOOP_TIMEOUT"). (The debug kernel is built without
-# ACPI; the stock kernels take the BIOS's table this way.)
+# Error: ... AE_AML_LOOP_TIMEOUT"). Every kernel here still needs ACPI's
+# MADT to find its CPUs: SeaBIOS's MP table lists only the boot CPU.
 cmdline="console=ttyS0 printk.time=1 panic=-1 oops=panic loglevel=7 pci=noacpi"
 cmdline+=" nvkm.script=$script nvkm.moddir=$moddir nvkm.work=$work"
 if [ $# -gt 0 ]; then
@@ -210,6 +210,17 @@ else
 	if [ "$code" != 0 ]; then
 		echo "vm: test script exited with ${code:-?}"
 		fail "script exit ${code:-?}"
+	fi
+fi
+
+# Every CPU QEMU gave the guest must be online: a kernel that finds only
+# the boot CPU passes its tests all the same, on half the machine and with
+# no lock taken on two CPUs at once.
+if [ -s "$results/cpus" ]; then
+	ncpus=$(tr -d '[:space:]' <"$results/cpus")
+	if [ "$ncpus" != "$smp" ]; then
+		echo "vm: the kernel brought up ${ncpus:-?} of the guest's $smp CPUs"
+		fail "CPUs ${ncpus:-?}/$smp"
 	fi
 fi
 

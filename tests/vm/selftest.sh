@@ -19,22 +19,25 @@ base=${4:-/var/tmp/nvkm-vm-selftest/$krel}
 guest="$here/selftest-guest.sh"
 timeout_s=${NVKM_VM_TIMEOUT:-300}
 
-# name|expected run-vm exit|regex its output must match|timeout|guest args
+# name|expected run-vm exit|regex its output must match|timeout|run-vm
+# options|guest args
 cases=(
-	"smoke|0|^vm: PASS|$timeout_s|SMOKE"
-	"args|0|^vm: PASS|$timeout_s|args	a b	it's	\$x;*"
-	"noisy-stdout|0|^vm: PASS|$timeout_s|noisy"
-	"exit-3|1|^vm: test script exited with 3|$timeout_s|exit	3"
-	"warn|1|^vm: dmesg: WARNING: .*fake_warning|$timeout_s|warn"
-	"kasan|1|^vm: dmesg: BUG: KASAN: |$timeout_s|kasan"
-	"panic|1|^vm: console: Kernel panic|$timeout_s|panic"
-	"hang|1|^vm: timeout after 40 s|40|hang"
+	"smoke|0|^vm: PASS|$timeout_s||SMOKE"
+	"args|0|^vm: PASS|$timeout_s||args	a b	it's	\$x;*"
+	"noisy-stdout|0|^vm: PASS|$timeout_s||noisy"
+	"exit-3|1|^vm: test script exited with 3|$timeout_s||exit	3"
+	"warn|1|^vm: dmesg: WARNING: .*fake_warning|$timeout_s||warn"
+	"kasan|1|^vm: dmesg: BUG: KASAN: |$timeout_s||kasan"
+	"panic|1|^vm: console: Kernel panic|$timeout_s||panic"
+	"one-cpu|1|^vm: the kernel brought up 1 of the guest's 2 CPUs|$timeout_s|--smp 2 --append maxcpus=1|SMOKE"
+	"hang|1|^vm: timeout after 40 s|40||hang"
 )
 
 echo "1..${#cases[@]}"
 n=0 pass=0 failn=0
 for c in "${cases[@]}"; do
-	IFS='|' read -r name want re tmo gargs <<<"$c"
+	IFS='|' read -r name want re tmo vmargs gargs <<<"$c"
+	read -r -a vmopts <<<"$vmargs"
 	n=$((n + 1))
 	IFS=$'\t' read -r -a argv <<<"$gargs"
 	if [ "${argv[0]}" = SMOKE ]; then
@@ -44,7 +47,7 @@ for c in "${cases[@]}"; do
 	fi
 	out="$base/$name"
 	rc=0
-	log=$("$here/run-vm.sh" --timeout "$tmo" "$kernel" "$krel" "$moddir" "$out" "${cmd[@]}" 2>&1) || rc=$?
+	log=$("$here/run-vm.sh" --timeout "$tmo" "${vmopts[@]}" "$kernel" "$krel" "$moddir" "$out" "${cmd[@]}" 2>&1) || rc=$?
 	printf '%s\n' "$log" | sed 's/^/# /'
 	if [ "$name" = smoke ] && ! grep -qx 'ok 1 - vm boots' "$out/smoke.tap" 2>/dev/null; then
 		echo "not ok $n - $name (no smoke.tap in $out)"
