@@ -104,6 +104,20 @@ while IFS= read -r line; do
 done < "$fragment"
 [ "$missing" = 0 ] || exit 1
 
+# A line a minute while make runs, so a cold build is never silent: how
+# long, and how many objects are built of the ones the config needs.
+heartbeat() {
+	local t0=$SECONDS total built
+	total=$(grep -c '=y$' .config)
+	while sleep 60; do
+		built=$(find . -name '*.o' -newer .config 2>/dev/null | wc -l)
+		echo "$me: still building, $(((SECONDS - t0) / 60)) min, $built objects (config has $total built-in options)" >&2
+	done
+}
+heartbeat &
+beat=$!
+trap 'kill "$beat" 2>/dev/null' EXIT
+
 jobs=$(nproc)
 if [ "$kind" = debug ]; then
 	make -s -j"$jobs" bzImage modules

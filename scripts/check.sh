@@ -56,11 +56,26 @@ finish() {
 	exit
 }
 
+# await PID WHAT LOG: waits for PID, printing a line a minute (how long,
+# and LOG's last line) so that no step is silent; returns PID's status.
+await() {
+	local pid=$1 what=$2 log=$3 t0=$SECONDS n=0
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		n=$((n + 1))
+		if [ $((n % 60)) = 0 ]; then
+			echo "   ... $what: $(((SECONDS - t0) / 60)) min: $(tail -n 1 "$log" 2>/dev/null | cut -c1-100)"
+		fi
+	done
+	wait "$pid"
+}
+
 # Runs a command quietly; its output goes to a log shown on failure.
 run_logged() {
 	local log=$1
 	shift
-	if "$@" > "$log" 2>&1; then
+	"$@" > "$log" 2>&1 &
+	if await $! "$(basename "$log")" "$log"; then
 		return 0
 	fi
 	tail -n 60 "$log" | sed 's/^/    /'
@@ -74,7 +89,8 @@ else
 	fail "Debian packages installed"
 	finish
 fi
-if scripts/kernels.sh > "$out/kernels.txt" 2> "$out/kernels.log"; then
+scripts/kernels.sh > "$out/kernels.txt" 2> "$out/kernels.log" &
+if await $! "kernels" "$out/kernels.log"; then
 	pass "debug kernel built or cached ($(awk '$1 == "debug" { print $4 }' "$out/kernels.txt"))"
 else
 	tail -n 40 "$out/kernels.log" | sed 's/^/    /'
@@ -146,6 +162,7 @@ boot() {
 run_boots() {
 	local b
 	for b in "${boots[@]}" canary; do
+		ln -sfn "vm-$b.log" "$out/vm-current.log"
 		boot "$b"
 	done
 }
@@ -212,7 +229,7 @@ fi
 layer_end style
 
 if [ "$vm_ready" = 1 ]; then
-	wait "$pid_vms"
+	await "$pid_vms" "test VMs" "$out/vm-current.log"
 	echo "   ... test VMs done in $((SECONDS - vm_t0)) s"
 fi
 # The suite tests during which each boot's kernel logged a splat, found

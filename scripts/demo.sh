@@ -29,11 +29,20 @@ die() {
 	exit 1
 }
 
-# run_logged LOG COMMAND...: quiet unless it fails, then the log's tail.
+# run_logged LOG COMMAND...: quiet unless it fails, then the log's tail;
+# a line a minute while it runs (a cold kernel build takes minutes).
 run_logged() {
-	local log=$1
+	local log=$1 pid n=0
 	shift
-	if "$@" >"$log" 2>&1; then
+	"$@" >"$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		n=$((n + 1))
+		[ $((n % 60)) != 0 ] ||
+			phase "... $(tail -n 1 "$log" 2>/dev/null | cut -c1-100)"
+	done
+	if wait "$pid"; then
 		return 0
 	fi
 	tail -n 30 "$log" | sed 's/^/    /' >&2
