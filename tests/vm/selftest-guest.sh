@@ -8,6 +8,11 @@
 #   exit N             exit with status N
 #   warn               write a fake "WARNING:" splat to the kernel log
 #   kasan              write a fake "BUG: KASAN:" splat to the kernel log
+#   lockup             write a fake hard lockup report to the kernel log
+#   kobject            write a fake kobject misuse report to the kernel log
+#   kobject-release    write the kobject_release line DEBUG_KOBJECT_RELEASE
+#                      prints for every release (must still pass)
+#   kmemleak-off       write kmemleak's "detector disabled" line
 #   panic              crash the kernel through sysrq
 #   hang               sleep forever
 #   args A B...        check that the arguments arrive intact: expects
@@ -22,6 +27,14 @@ ok) exit 0 ;;
 exit) exit "${1:-1}" ;;
 warn) echo "WARNING: CPU: 0 PID: $$ at selftest-guest.sh:1 fake_warning" >/dev/kmsg ;;
 kasan) echo "BUG: KASAN: slab-out-of-bounds in fake_function+0x0/0x10" >/dev/kmsg ;;
+lockup) echo "watchdog: Watchdog detected hard LOCKUP on cpu 1" >/dev/kmsg ;;
+kobject)
+	echo "kobject: kobject (00000000deadbeef): tried to init an initialized object, something is seriously wrong." >/dev/kmsg
+	;;
+kobject-release)
+	echo "kobject: 'fake' (00000000deadbeef): kobject_release, parent 0000000000000000 (delayed 250)" >/dev/kmsg
+	;;
+kmemleak-off) echo "kmemleak: Kernel memory leak detector disabled" >/dev/kmsg ;;
 panic)
 	echo 1 >/proc/sys/kernel/sysrq
 	echo c >/proc/sysrq-trigger
