@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: tests/vm/run-vm.sh [--timeout SECS] [--mem MB] [--smp N] [--append ARGS] [--verbose]
+# Usage: tests/vm/run-vm.sh [--timeout SECS] [--mem MB] [--smp N] [--append ARGS] [--kmemleak] [--verbose]
 #                           KERNEL_IMAGE KERNEL_RELEASE MODDIR RESULTS_DIR SCRIPT [ARGS...]
 #
 # Boots KERNEL_IMAGE under QEMU (TCG, no KVM needed) with a busybox
@@ -13,9 +13,13 @@
 #   - SCRIPT wrote an exit code and it is 0,
 #   - no kernel splat (BUG/WARNING/KASAN/UBSAN/lockdep/Oops/panic/...) in
 #     dmesg.txt or in the kernel lines of console.log,
-#   - kmemleak.txt (debug kernels only) is empty.
+#   - kmemleak.txt (debug kernels only) is empty; with --kmemleak, it must
+#     exist: a kernel whose kmemleak is missing or turned itself off fails.
 # A run that fails during the kernel's boot, before SCRIPT starts, is retried
-# once (see "boot failed" below).
+# once (see "boot failed" below); the retry says so ("vm: retried once: ..."
+# and RESULTS_DIR/retried).
+# Without --verbose it prints a line a minute while the guest runs (the
+# minutes, the console's last line).
 #
 # MODDIR is the prefix holding lib/modules/KERNEL_RELEASE: "/" for the
 # host's stock kernels, "<debug-kernel-dir>/modroot" for the debug kernel.
@@ -29,6 +33,8 @@
 #   --mem MB         guest memory (default 2048)
 #   --smp N          guest CPUs (default 2)
 #   --append ARGS    extra kernel command line arguments
+#   --kmemleak       the kernel has kmemleak (the debug kernel): a run
+#                    whose leak scan could not run fails
 #   --verbose        also stream the serial console to stdout
 # Environment: NVKM_VM_CACHE (initramfs cache dir), QEMU (qemu binary),
 # NVKM_VM_CPU (QEMU -cpu model, default max,la57=off).
@@ -46,6 +52,7 @@ timeout_s=600
 mem=2048
 smp=2
 append=
+kmemleak=0
 verbose=${NVKM_VM_VERBOSE:-0}
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -57,6 +64,7 @@ while [ $# -gt 0 ]; do
 	--smp=*) smp=${1#*=}; shift ;;
 	--append) [ $# -ge 2 ] || usage; append=$2; shift 2 ;;
 	--append=*) append=${1#*=}; shift ;;
+	--kmemleak) kmemleak=1; shift ;;
 	-v | --verbose) verbose=1; shift ;;
 	-h | --help) usage ;;
 	--) shift; break ;;
@@ -124,6 +132,10 @@ results=$(realpath -e "$results")
 [ "$results" != / ] || die "refusing to use / as RESULTS_DIR"
 find "$results" -mindepth 1 -delete
 touch "$results/$marker"
+# The second attempt of a run whose boot failed (see the end) keeps why.
+if [ "$attempt" != 1 ]; then
+	echo "${NVKM_VM_RETRIED:-the boot failed}" >"$results/retried"
+fi
 
 # Initramfs, cached by everything that goes into it.
 cache=${NVKM_VM_CACHE:-${TMPDIR:-/tmp}/nvkm-vgpu-vm-cache-$(id -u)}
@@ -178,7 +190,22 @@ rc=0
 if [ "$verbose" = 1 ]; then
 	timeout -k 10 "$timeout_s" "$qemu" "${qemu_args[@]}" </dev/null 2>"$results/qemu.log" || rc=$?
 else
-	timeout -k 10 "$timeout_s" "$qemu" "${qemu_args[@]}" </dev/null >/dev/null 2>"$results/qemu.log" || rc=$?
+	# A line a minute, so that a long boot (the debug kernel takes
+	# minutes under TCG) is not silent: the time, the console's last line.
+	timeout -k 10 "$timeout_s" "$qemu" "${qemu_args[@]}" </dev/null >/dev/null 2>"$results/qemu.log" &
+	qpid=$!
+	trap 'kill "$qpid" 2>/dev/null; exit 130' INT TERM
+	beat=60
+	while kill -0 "$qpid" 2>/dev/null; do
+		sleep 1
+		now=$(($(date +%s) - start))
+		[ "$now" -ge "$beat" ] || continue
+		beat=$((now - now % 60 + 60))
+		echo "run-vm: $((now / 60)) min: $(tail -n 1 "$results/console.log" 2>/dev/null |
+			tr -cd '[:print:]\t' | cut -c1-100)"
+	done
+	wait "$qpid" || rc=$?
+	trap - INT TERM
 fi
 elapsed=$(($(date +%s) - start))
 echo "run-vm: guest finished in ${elapsed}s (qemu exit $rc)"
@@ -288,8 +315,17 @@ fi
 if [ -s "$results/kmemleak-boot.txt" ]; then
 	echo "vm: note: kmemleak: $(grep -c 'unreferenced object' "$results/kmemleak-boot.txt" || true) object(s) leaked during boot, before the test (ignored, see kmemleak-boot.txt)"
 fi
-if [ -e "$results/kmemleak-unavailable" ]; then
+if [ "$kmemleak" = 1 ] && [ -s "$results/exit-code" ] && [ ! -e "$results/kmemleak.txt" ]; then
+	# The script ran, then no leak scan: the kernel has no kmemleak, or it
+	# turned itself off (its dmesg line is a splat as well).
+	why=$(cat "$results/kmemleak-unavailable" 2>/dev/null || echo "no /sys/kernel/debug/kmemleak")
+	echo "vm: kmemleak: no leak check on a kernel that must have one ($why)"
+	fail "no kmemleak"
+elif [ -e "$results/kmemleak-unavailable" ]; then
 	echo "vm: note: $(cat "$results/kmemleak-unavailable") (no leak check)"
+fi
+if [ -s "$results/retried" ]; then
+	echo "vm: retried once: $(cat "$results/retried")"
 fi
 
 if [ ${#reasons[@]} -eq 0 ]; then
@@ -302,13 +338,16 @@ fi
 # this project's code runs: under TCG that happens now and then (a stale
 # translated int3 after text_poke_bp(), seen on stock 6.12). Such a run is
 # retried once; the failed attempt is kept next to RESULTS_DIR.
-first_splat_ts() {
+# first_splat: "SECONDS MESSAGE" of the earliest timestamped splat line.
+first_splat() {
 	grep -ahE -- "$splat_re" "$results/dmesg.txt" "$results/console.log" 2>/dev/null |
-		sed -nE 's/^[^[]*\[ *([0-9]+\.[0-9]+)\].*/\1/p' | sort -g | head -n 1
+		tr -d '\r' | sed -nE 's/^[^[]*\[ *([0-9]+\.[0-9]+)\](\[ *[CT][0-9]+\])? (.*)/\1 \3/p' |
+		sort -g | head -n 1
 }
 boot_failed=0
 script_start=$(cat "$results/script-start" 2>/dev/null || true)
-splat_ts=$(first_splat_ts || true)
+splat=$(first_splat || true)
+splat_ts=${splat%% *}
 if [ -z "$script_start" ]; then
 	boot_failed=1
 elif [ -n "$splat_ts" ] && awk -v a="$splat_ts" -v b="$script_start" 'BEGIN { exit !(a < b) }'; then
@@ -317,8 +356,10 @@ fi
 if [ "$boot_failed" = 1 ] && [ "$attempt" = 1 ]; then
 	rm -rf "$results.boot-failure"
 	cp -a "$results" "$results.boot-failure"
-	echo "vm: the boot failed before the test started (${splat_ts:+splat at ${splat_ts}s, }test start ${script_start:-never}); once more, attempt 1 kept in $results.boot-failure"
-	NVKM_VM_ATTEMPT=2 exec "$0" "${orig_args[@]}"
+	summary=$(printf '%s, ' "${reasons[@]}")
+	why="${summary%, }; ${splat:+at ${splat_ts}s: $(printf '%s' "${splat#* }" | cut -c1-80); }test start ${script_start:-never}"
+	echo "vm: the boot failed before the test started ($why); once more, attempt 1 kept in $results.boot-failure"
+	NVKM_VM_ATTEMPT=2 NVKM_VM_RETRIED="$why" exec "$0" "${orig_args[@]}"
 fi
 summary=$(printf '%s, ' "${reasons[@]}")
 echo "vm: FAIL (${summary%, }) [$krel, ${elapsed}s, see $results]"

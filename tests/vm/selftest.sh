@@ -7,6 +7,7 @@
 # and fails bad ones for the right reason. About 10 s per case for a stock
 # kernel under TCG (the hang case waits for its 40 s timeout). Prints TAP
 # and a closing "N passed, N failed" line; exits non-zero on any failure.
+# The no-kmemleak case expects a kernel without kmemleak (a stock one).
 set -euo pipefail
 
 if [ $# -lt 3 ] || [ $# -gt 4 ]; then
@@ -32,6 +33,8 @@ cases=(
 	"kobject|1|^vm: dmesg: kobject: .*tried to init an initialized object|$timeout_s||kobject"
 	"kobject-release|0|^vm: PASS|$timeout_s||kobject-release"
 	"kmemleak-off|1|^vm: dmesg: kmemleak: Kernel memory leak detector disabled|$timeout_s||kmemleak-off"
+	"no-kmemleak|1|^vm: kmemleak: no leak check on a kernel that must have one|$timeout_s|--kmemleak|SMOKE"
+	"boot-retry|1|^vm: retried once: .*Attempted to kill init|$timeout_s|--append rdinit=/bin/busybox|SMOKE"
 	"panic|1|^vm: console: Kernel panic|$timeout_s||panic"
 	"one-cpu|1|^vm: the kernel brought up 1 of the guest's 2 CPUs|$timeout_s|--smp 2 --append maxcpus=1|SMOKE"
 	"hang|1|^vm: timeout after 40 s|40||hang"
