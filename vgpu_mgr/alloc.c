@@ -34,6 +34,7 @@ const char * const nvkm_vgpu_placement_names[NVKM_VGPU_PLACEMENT_NR] = {
 	[NVKM_VGPU_PLACEMENT_EQUAL] = "equal",
 	[NVKM_VGPU_PLACEMENT_MIXED] = "mixed",
 };
+EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_placement_names);
 
 /**
  * nvkm_vgpu_alloc_init() - set up the allocator of a GPU

@@ -110,14 +110,10 @@ static u32 nvkm_vgpu_bar0_reg_read(const struct nvkm_vgpu_bar0 *bar0, u32 reg)
 		return lower_32_bits(info->fb_size);
 	case NVKM_VGPU_REG_FB_SIZE_HI:
 		return upper_32_bits(info->fb_size);
-	case NVKM_VGPU_REG_CHID_BASE:
-		return info->chid_base;
 	case NVKM_VGPU_REG_CHID_COUNT:
 		return info->chid_count;
 	case NVKM_VGPU_REG_ENGINES:
 		return info->engines;
-	case NVKM_VGPU_REG_PLACEMENT:
-		return info->placement;
 	case NVKM_VGPU_REG_SCRATCH:
 		return bar0->scratch;
 	case NVKM_VGPU_REG_INTR_STATUS:

@@ -6,12 +6,13 @@
 
 /**
  * struct nvkm_vgpu_bar0_info - what a vGPU's identity registers report
+ *
+ * Only what a guest may know: nothing of where its slice sits on the GPU.
+ *
  * @boot0: NV_PMC_BOOT_0 of the physical GPU.
  * @device: PCI vendor ID | device ID << 16, as in config space.
  * @type_index: the vGPU type's index in its GPU's catalogue.
- * @placement: the slice's placement ID.
  * @fb_size: the slice's FB bytes.
- * @chid_base: first host channel ID of the slice.
  * @chid_count: channels of the slice (doorbells).
  * @engines: engine bitmap, NVKM_VGPU_ENGINE_BIT_* of the uAPI.
  */
@@ -19,9 +20,7 @@ struct nvkm_vgpu_bar0_info {
 	u32 boot0;
 	u32 device;
 	u32 type_index;
-	u32 placement;
 	u64 fb_size;
-	u32 chid_base;
 	u32 chid_count;
 	u32 engines;
 };

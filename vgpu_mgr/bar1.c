@@ -3,13 +3,22 @@
  * BAR1 of a vGPU: its slice of the framebuffer.
  *
  * The BAR is the slice's FB size rounded up to a power of two. Bytes of the
- * slice go straight to the backend's FB pages: pread/pwrite copy through
- * them, and an mmap maps them page by page as they are first touched (the
- * sparse simulated FB allocates a page only then), with no trap afterwards.
- * Bytes past the slice inside the BAR read as zero and ignore writes; a
- * mapping of them gets SIGBUS, as does a touch the backend cannot back.
+ * slice go straight to the backend's FB: pread/pwrite copy through its
+ * pages, and an mmap maps its page frames as real BAR memory is mapped
+ * (VM_IO | VM_PFNMAP, write-combining), page by page as they are first
+ * touched (the sparse simulated FB allocates a page only then), with no
+ * trap afterwards. Being PFN mappings, they hold no page reference and
+ * get_user_pages() refuses them, so nothing pins a vGPU's FB past its life.
+ *
+ * Every mapping of a vGPU joins one address space (bar1_fs.c) and is zapped
+ * when the BAR stops decoding: reset, memory decoding off, D3hot, GPU
+ * removal. A touch then faults again, and gets SIGBUS until decoding is
+ * back, as with vfio-pci. Bytes past the slice inside the BAR read as zero
+ * and ignore writes; a mapping of them gets SIGBUS, as does a touch the
+ * backend cannot back.
  */
 #include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
@@ -18,6 +27,7 @@
 #include <nvkm_vgpu/compat.h>
 
 #include "alloc_types.h"
+#include "config.h"
 #include "gpu_types.h"
 #include "vgpu.h"
 
@@ -94,20 +104,42 @@ ssize_t nvkm_vgpu_bar1_rw(struct nvkm_vgpu *vgpu, char __user *buf,
 	return done;
 }
 
+/*
+ * Under the vGPU lock, so a zap cannot pass between the decoding check and
+ * the insertion; the lock is taken under the faulting task's mmap lock, so
+ * nothing holding it copies from or to user memory.
+ */
 static vm_fault_t nvkm_vgpu_bar1_fault(struct vm_fault *vmf)
 {
-	struct nvkm_vgpu *vgpu = vmf->vma->vm_private_data;
+	struct vm_area_struct *vma = vmf->vma;
+	struct nvkm_vgpu *vgpu = vma->vm_private_data;
+	const struct nvkm_vgpu_gpu *gpu = vgpu->gpu;
 	u64 pos = ((u64)vmf->pgoff << PAGE_SHIFT) & VFIO_PCI_OFFSET_MASK;
-	struct page *page;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	unsigned long pfn;
 
-	if (pos >= vgpu->slice->fb_size)
-		return VM_FAULT_SIGBUS;
-	page = nvkm_vgpu_bar1_page(vgpu, pos, true);
-	if (IS_ERR_OR_NULL(page))
-		return VM_FAULT_SIGBUS;
-	/* The reference fb_page() took now belongs to the mapping. */
-	vmf->page = page;
-	return 0;
+	mutex_lock(&vgpu->lock);
+	if (vgpu->removed || pos >= vgpu->slice->fb_size ||
+	    !nvkm_vgpu_config_memory_enabled(&vgpu->config))
+		goto out;
+	if (gpu->ops->fb_pfn(gpu->priv, vgpu->slice->fb_offset + pos, &pfn))
+		goto out;
+	ret = vmf_insert_pfn(vma, vmf->address, pfn);
+out:
+	mutex_unlock(&vgpu->lock);
+	return ret;
+}
+
+/**
+ * nvkm_vgpu_bar1_zap_locked() - tear down every user mapping of BAR1
+ * @vgpu: the vGPU, whose lock the caller holds
+ *
+ * The next touch faults and is checked again.
+ */
+void nvkm_vgpu_bar1_zap_locked(struct nvkm_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	unmap_mapping_range(vgpu->bar1_inode->i_mapping, 0, 0, true);
 }
 
 static const struct vm_operations_struct nvkm_vgpu_bar1_vm_ops = {
@@ -133,8 +165,12 @@ int nvkm_vgpu_bar1_mmap(struct nvkm_vgpu *vgpu, struct vm_area_struct *vma)
 				     pos, len, vgpu->bar1_size);
 		return -EINVAL;
 	}
+	/* Join the vGPU's address space, whichever file this came through. */
+	vma->vm_file->f_mapping = vgpu->bar1_inode->i_mapping;
 	vma->vm_ops = &nvkm_vgpu_bar1_vm_ops;
 	vma->vm_private_data = vgpu;
-	nvkm_vgpu_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
+	nvkm_vgpu_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND |
+			       VM_DONTDUMP);
 	return 0;
 }

@@ -23,6 +23,8 @@
 #include <linux/string_helpers.h>
 #include <kunit/visibility.h>
 
+#include <uapi/linux/nvkm_vgpu.h>
+
 #include "catalogue.h"
 #include "geometry.h"
 
@@ -139,7 +141,14 @@ static void nvkm_vgpu_type_init(struct nvkm_vgpu_type *type, u32 index,
 	type->fb_gib = gib;
 	type->max_instances = n;
 	type->fb_size = nvkm_vgpu_fb_unit(geo) * gib;
-	type->chids = rounddown_pow_of_two(geo->chid_count / n);
+	/*
+	 * A vGPU has one doorbell per channel and BAR0 room for
+	 * NVKM_VGPU_DOORBELL_MAX of them: a type never promises more channels
+	 * than a vGPU can have, or create would refuse what
+	 * available_instances offers.
+	 */
+	type->chids = min_t(u32, rounddown_pow_of_two(geo->chid_count / n),
+			    NVKM_VGPU_DOORBELL_MAX);
 	type->engines = nvkm_vgpu_series[series].engines & present;
 	type->weight = gib;
 	type->share_permille = 1000 / n;

@@ -41,7 +41,8 @@ enum nvkm_vgpu_series {
  *	of 1/G of the usable FB (G the board's nominal GiB), each unit aligned
  *	down to %NVKM_VGPU_FB_ALIGN.
  * @max_instances: instances that fit on an empty GPU.
- * @chids: channel IDs per instance: prev_pow2(total CHIDs / @max_instances).
+ * @chids: channel IDs per instance: prev_pow2(total CHIDs / @max_instances),
+ *	at most NVKM_VGPU_DOORBELL_MAX (a vGPU's doorbells).
  * @engines: bitmap of &enum nvkm_vgpu_engine classes an instance sees.
  * @weight: scheduling weight under the fixed-share policy (@fb_gib).
  * @share_permille: engine time an instance is guaranteed, in 1/1000.

@@ -3,6 +3,8 @@
 #define __NVKM_VGPU_GPU_TYPES_H__
 
 #include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 #include <nvkm_vgpu/backend.h>
 
@@ -27,9 +29,14 @@ struct nvkm_vgpu_parent;
  * @alloc: the GPU's slice allocator, guarded by its own lock.
  * @parent: the GPU's mdev parent; set before the GPU is published, and
  *	torn down by unregister.
+ * @vgpus_lock: guards @vgpus and @gone; taken before a vGPU's lock.
+ * @vgpus: the GPU's vGPUs (&nvkm_vgpu.node), from init to remove.
+ * @gone: unregister has begun: the GPU is as good as surprise-removed, and
+ *	a vGPU made after this is refused.
  *
- * Everything but @alloc is immutable from register to release, so a holder
- * of a reference reads it without locks, even after unregister.
+ * Everything but @alloc, @vgpus and @gone is immutable from register to
+ * release, so a holder of a reference reads it without locks, even after
+ * unregister.
  */
 struct nvkm_vgpu_gpu {
 	struct kref kref;
@@ -43,6 +50,9 @@ struct nvkm_vgpu_gpu {
 	struct nvkm_vgpu_catalogue *catalogue;
 	struct nvkm_vgpu_alloc alloc;
 	struct nvkm_vgpu_parent *parent;
+	struct mutex vgpus_lock; /* guards @vgpus and @gone */
+	struct list_head vgpus;
+	bool gone;
 };
 
 #endif /* __NVKM_VGPU_GPU_TYPES_H__ */

@@ -38,6 +38,16 @@ static void nvkm_vgpu_irq_intx_fire_locked(struct nvkm_vgpu *vgpu)
 	nvkm_vgpu_irq_signal_locked(vgpu, vgpu->intx_trigger);
 }
 
+static void nvkm_vgpu_irq_intx_unmask_locked(struct nvkm_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	if (vgpu->intx_masked) {
+		vgpu->intx_masked = false;
+		/* Still asserted: fires again. */
+		nvkm_vgpu_irq_intx_fire_locked(vgpu);
+	}
+}
+
 /**
  * nvkm_vgpu_irq_update_locked() - deliver what a guest write changed
  * @vgpu: the vGPU, whose lock the caller holds
@@ -98,17 +108,44 @@ static int nvkm_vgpu_eventfd_set(struct eventfd_ctx **ctx, s32 fd)
 	return 0;
 }
 
-/**
- * nvkm_vgpu_irq_fini_locked() - let go of every eventfd
- * @vgpu: the vGPU, whose lock the caller holds
- */
-void nvkm_vgpu_irq_fini_locked(struct nvkm_vgpu *vgpu)
+/* The unmask eventfd fired: unmask INTx as VFIO_IRQ_SET_ACTION_UNMASK does. */
+static void nvkm_vgpu_irq_unmask_thread(void *opaque, void *data)
 {
-	lockdep_assert_held(&vgpu->lock);
+	struct nvkm_vgpu *vgpu = opaque;
+
+	mutex_lock(&vgpu->lock);
+	nvkm_vgpu_irq_intx_unmask_locked(vgpu);
+	mutex_unlock(&vgpu->lock);
+}
+
+/*
+ * UNMASK | DATA_EVENTFD: a write to the eventfd unmasks INTx (KVM's
+ * resampler uses it). fd < 0 stops that. The work a signal queues takes
+ * the vGPU lock, and disabling waits for that work: never under the lock.
+ */
+static int nvkm_vgpu_irq_unmask_eventfd(struct nvkm_vgpu *vgpu, s32 fd)
+{
+	lockdep_assert_not_held(&vgpu->lock);
+	if (fd >= 0)
+		return vfio_virqfd_enable(vgpu, NULL, nvkm_vgpu_irq_unmask_thread,
+					  NULL, &vgpu->intx_unmask, fd);
+	vfio_virqfd_disable(&vgpu->intx_unmask);
+	return 0;
+}
+
+/**
+ * nvkm_vgpu_irq_fini() - let go of every eventfd
+ * @vgpu: the vGPU, whose lock the caller must not hold
+ */
+void nvkm_vgpu_irq_fini(struct nvkm_vgpu *vgpu)
+{
+	vfio_virqfd_disable(&vgpu->intx_unmask);
+	mutex_lock(&vgpu->lock);
 	nvkm_vgpu_eventfd_drop(&vgpu->intx_trigger);
 	nvkm_vgpu_eventfd_drop(&vgpu->msi_trigger);
 	nvkm_vgpu_eventfd_drop(&vgpu->req_trigger);
 	vgpu->intx_masked = false;
+	mutex_unlock(&vgpu->lock);
 }
 
 /**
@@ -143,60 +180,152 @@ int nvkm_vgpu_irq_info(struct nvkm_vgpu *vgpu, struct vfio_irq_info *info)
 	return -EINVAL;
 }
 
-static int nvkm_vgpu_irq_intx_locked(struct nvkm_vgpu *vgpu,
+/*
+ * The rules below are vfio-pci's (drivers/vfio/pci/vfio_pci_intrs.c), so a
+ * user written for a physical function behaves the same here: MASK and
+ * UNMASK take exactly vector 0; a count of 0 means something only with
+ * DATA_NONE (drop the trigger), and a payload is read only when count is 1,
+ * so an empty payload is never dereferenced.
+ */
+static bool nvkm_vgpu_irq_data(u32 type, const void *data)
+{
+	return type == VFIO_IRQ_SET_DATA_NONE || *(const u8 *)data;
+}
+
+static int nvkm_vgpu_irq_intx_mask_locked(struct nvkm_vgpu *vgpu,
+					  struct vfio_irq_set *hdr, void *data)
+{
+	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (hdr->start || hdr->count != 1)
+		return -EINVAL;
+	if (type == VFIO_IRQ_SET_DATA_EVENTFD)
+		return -ENOTTY;	/* as vfio-pci: no mask by eventfd */
+	if (nvkm_vgpu_irq_data(type, data))
+		vgpu->intx_masked = true;
+	return 0;
+}
+
+static int nvkm_vgpu_irq_intx_unmask(struct nvkm_vgpu *vgpu,
 				     struct vfio_irq_set *hdr, void *data)
 {
 	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
-	bool on = type == VFIO_IRQ_SET_DATA_NONE || (type == VFIO_IRQ_SET_DATA_BOOL &&
-						    *(u8 *)data);
 
-	switch (hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) {
-	case VFIO_IRQ_SET_ACTION_MASK:
-		if (on)
-			vgpu->intx_masked = true;
+	if (hdr->start || hdr->count != 1)
+		return -EINVAL;
+	if (type == VFIO_IRQ_SET_DATA_EVENTFD)
+		return nvkm_vgpu_irq_unmask_eventfd(vgpu, *(s32 *)data);
+	mutex_lock(&vgpu->lock);
+	if (nvkm_vgpu_irq_data(type, data))
+		nvkm_vgpu_irq_intx_unmask_locked(vgpu);
+	mutex_unlock(&vgpu->lock);
+	return 0;
+}
+
+static int nvkm_vgpu_irq_intx_trigger_locked(struct nvkm_vgpu *vgpu,
+					     struct vfio_irq_set *hdr,
+					     void *data)
+{
+	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	s32 fd;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (!hdr->count && type == VFIO_IRQ_SET_DATA_NONE) {
+		nvkm_vgpu_eventfd_drop(&vgpu->intx_trigger);
 		return 0;
-	case VFIO_IRQ_SET_ACTION_UNMASK:
-		if (on && vgpu->intx_masked) {
-			vgpu->intx_masked = false;
-			/* Still asserted: fires again. */
-			nvkm_vgpu_irq_intx_fire_locked(vgpu);
-		}
+	}
+	if (hdr->start || hdr->count != 1)
+		return -EINVAL;
+	if (type == VFIO_IRQ_SET_DATA_EVENTFD) {
+		fd = *(s32 *)data;
+		vgpu->intx_masked = false;
+		/* As vfio-pci: any negative fd drops the trigger. */
+		return nvkm_vgpu_eventfd_set(&vgpu->intx_trigger,
+					     fd < 0 ? -1 : fd);
+	}
+	if (vgpu->intx_trigger && nvkm_vgpu_irq_data(type, data))
+		nvkm_vgpu_irq_signal_locked(vgpu, vgpu->intx_trigger);
+	return 0;
+}
+
+static int nvkm_vgpu_irq_msi_trigger_locked(struct nvkm_vgpu *vgpu,
+					    struct vfio_irq_set *hdr,
+					    void *data)
+{
+	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	s32 fd;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (!hdr->count) {
+		if (type != VFIO_IRQ_SET_DATA_NONE)
+			return -EINVAL;
+		nvkm_vgpu_eventfd_drop(&vgpu->msi_trigger);
 		return 0;
-	case VFIO_IRQ_SET_ACTION_TRIGGER:
-		if (type == VFIO_IRQ_SET_DATA_EVENTFD) {
-			vgpu->intx_masked = false;
-			return nvkm_vgpu_eventfd_set(&vgpu->intx_trigger,
-						     *(s32 *)data);
-		}
-		if (!hdr->count) {
-			nvkm_vgpu_eventfd_drop(&vgpu->intx_trigger);
-			return 0;
-		}
-		if (on && vgpu->intx_trigger)
-			nvkm_vgpu_irq_signal_locked(vgpu, vgpu->intx_trigger);
+	}
+	if (type == VFIO_IRQ_SET_DATA_EVENTFD) {
+		fd = *(s32 *)data;
+		return nvkm_vgpu_eventfd_set(&vgpu->msi_trigger,
+					     fd < 0 ? -1 : fd);
+	}
+	if (vgpu->msi_trigger && nvkm_vgpu_irq_data(type, data))
+		nvkm_vgpu_irq_signal_locked(vgpu, vgpu->msi_trigger);
+	return 0;
+}
+
+/* vfio-pci's single-eventfd trigger (the request IRQ), rule for rule. */
+static int nvkm_vgpu_irq_req_trigger_locked(struct nvkm_vgpu *vgpu,
+					    struct vfio_irq_set *hdr,
+					    void *data)
+{
+	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+
+	lockdep_assert_held(&vgpu->lock);
+	switch (type) {
+	case VFIO_IRQ_SET_DATA_NONE:
+		if (!vgpu->req_trigger)
+			return -EINVAL;
+		if (hdr->count)
+			nvkm_vgpu_eventfd_signal(vgpu->req_trigger);
+		else
+			nvkm_vgpu_eventfd_drop(&vgpu->req_trigger);
 		return 0;
+	case VFIO_IRQ_SET_DATA_BOOL:
+		if (!hdr->count)
+			return -EINVAL;
+		if (vgpu->req_trigger && *(u8 *)data)
+			nvkm_vgpu_eventfd_signal(vgpu->req_trigger);
+		return 0;
+	case VFIO_IRQ_SET_DATA_EVENTFD:
+		if (!hdr->count)
+			return -EINVAL;
+		return nvkm_vgpu_eventfd_set(&vgpu->req_trigger, *(s32 *)data);
 	}
 	return -EINVAL;
 }
 
-static int nvkm_vgpu_irq_trigger_locked(struct eventfd_ctx **ctx,
-					struct nvkm_vgpu *vgpu,
-					struct vfio_irq_set *hdr, void *data)
+static int nvkm_vgpu_irq_set_locked(struct nvkm_vgpu *vgpu,
+				    struct vfio_irq_set *hdr, void *data)
 {
-	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	u32 action = hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
 
-	if ((hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
-	    VFIO_IRQ_SET_ACTION_TRIGGER)
-		return -EINVAL;
-	if (type == VFIO_IRQ_SET_DATA_EVENTFD)
-		return nvkm_vgpu_eventfd_set(ctx, *(s32 *)data);
-	if (!hdr->count) {
-		nvkm_vgpu_eventfd_drop(ctx);
-		return 0;
+	lockdep_assert_held(&vgpu->lock);
+	switch (hdr->index) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		if (action == VFIO_IRQ_SET_ACTION_MASK)
+			return nvkm_vgpu_irq_intx_mask_locked(vgpu, hdr, data);
+		return nvkm_vgpu_irq_intx_trigger_locked(vgpu, hdr, data);
+	case VFIO_PCI_MSI_IRQ_INDEX:
+		if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
+			return -ENOTTY;
+		return nvkm_vgpu_irq_msi_trigger_locked(vgpu, hdr, data);
+	case VFIO_PCI_REQ_IRQ_INDEX:
+		if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
+			return -ENOTTY;
+		return nvkm_vgpu_irq_req_trigger_locked(vgpu, hdr, data);
 	}
-	if (*ctx && (type == VFIO_IRQ_SET_DATA_NONE || *(u8 *)data))
-		nvkm_vgpu_irq_signal_locked(vgpu, *ctx);
-	return 0;
+	/* MSI-X and ERR have no vectors: validation refused them already. */
+	return -EINVAL;
 }
 
 /**
@@ -229,23 +358,16 @@ int nvkm_vgpu_irq_set(struct nvkm_vgpu *vgpu, struct vfio_irq_set *hdr,
 			return PTR_ERR(payload);
 	}
 
-	mutex_lock(&vgpu->lock);
-	switch (hdr->index) {
-	case VFIO_PCI_INTX_IRQ_INDEX:
-		ret = nvkm_vgpu_irq_intx_locked(vgpu, hdr, payload);
-		break;
-	case VFIO_PCI_MSI_IRQ_INDEX:
-		ret = nvkm_vgpu_irq_trigger_locked(&vgpu->msi_trigger, vgpu, hdr,
-						   payload);
-		break;
-	case VFIO_PCI_REQ_IRQ_INDEX:
-		ret = nvkm_vgpu_irq_trigger_locked(&vgpu->req_trigger, vgpu, hdr,
-						   payload);
-		break;
-	default:
-		ret = -EINVAL;
+	if (hdr->index == VFIO_PCI_INTX_IRQ_INDEX &&
+	    (hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) ==
+	    VFIO_IRQ_SET_ACTION_UNMASK) {
+		/* May wait for the unmask eventfd's work: no vGPU lock. */
+		ret = nvkm_vgpu_irq_intx_unmask(vgpu, hdr, payload);
+	} else {
+		mutex_lock(&vgpu->lock);
+		ret = nvkm_vgpu_irq_set_locked(vgpu, hdr, payload);
+		mutex_unlock(&vgpu->lock);
 	}
-	mutex_unlock(&vgpu->lock);
 	kfree(payload);
 	return ret;
 }

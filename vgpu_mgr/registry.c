@@ -28,6 +28,7 @@
 #include "catalogue.h"
 #include "parent.h"
 #include "registry.h"
+#include "vgpu.h"
 
 static DEFINE_MUTEX(nvkm_vgpu_registry_lock);
 /* GPU ID to GPU: written under nvkm_vgpu_registry_lock, read under xa_lock. */
@@ -39,6 +40,7 @@ static void nvkm_vgpu_gpu_release(struct kref *kref)
 
 	nvkm_vgpu_alloc_fini(&gpu->alloc);
 	nvkm_vgpu_catalogue_del(gpu->catalogue);
+	mutex_destroy(&gpu->vgpus_lock);
 	put_device(gpu->dev);
 	kfree(gpu);
 }
@@ -137,8 +139,8 @@ struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
 	struct nvkm_vgpu_gpu *gpu, *other;
 	int ret;
 
-	if (!dev || !ops || !ops->name || !ops->fb_page || !ops->fb_scrub ||
-	    !geo) {
+	if (!dev || !ops || !ops->name || !ops->fb_page || !ops->fb_pfn ||
+	    !ops->fb_scrub || !ops->fb_reserve || !ops->fb_release || !geo) {
 		pr_warn("nvkm_vgpu: register: device, geometry and every backend op are required\n");
 		return ERR_PTR(-EINVAL);
 	}
@@ -157,6 +159,8 @@ struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
 	gpu->geo.board = gpu->board;
 	gpu->ops = ops;
 	gpu->priv = priv;
+	mutex_init(&gpu->vgpus_lock);
+	INIT_LIST_HEAD(&gpu->vgpus);
 
 	ret = nvkm_vgpu_alloc_init(&gpu->alloc, dev, &gpu->geo);
 	if (ret)
@@ -202,6 +206,7 @@ err_unlock:
 	put_device(gpu->dev);
 	nvkm_vgpu_alloc_fini(&gpu->alloc);
 err_del_catalogue:
+	mutex_destroy(&gpu->vgpus_lock);
 	nvkm_vgpu_catalogue_del(gpu->catalogue);
 err_free:
 	kfree(gpu);
@@ -214,10 +219,14 @@ EXPORT_SYMBOL_GPL(nvkm_vgpu_gpu_register);
  * @gpu: GPU from nvkm_vgpu_gpu_register()
  *
  * Lookups stop finding @gpu, no new slice is carved from it, and its vGPUs
- * are removed: a vGPU a user holds open is asked to be released (the VFIO
- * request IRQ), and this waits until it is. The GPU's memory stays until
- * the last reference is put. When this returns the manager makes no more
- * calls into the backend for @gpu, which the backend must not use again.
+ * are removed. First every vGPU goes dead, as a surprise-removed PCI device
+ * does: its BAR1 mappings are zapped (a touch is SIGBUS), reads return
+ * all-ones and writes are dropped. Then a vGPU a user holds open is asked
+ * to be released (the VFIO request IRQ), and this waits until it is; each
+ * vGPU's slice is scrubbed and released to the backend as it is removed.
+ * The GPU's memory stays until the last reference is put. When this
+ * returns the manager makes no more calls into the backend for @gpu, which
+ * the backend must not use again.
  */
 void nvkm_vgpu_gpu_unregister(struct nvkm_vgpu_gpu *gpu)
 {
@@ -226,6 +235,7 @@ void nvkm_vgpu_gpu_unregister(struct nvkm_vgpu_gpu *gpu)
 	mutex_unlock(&nvkm_vgpu_registry_lock);
 
 	nvkm_vgpu_alloc_close(&gpu->alloc);
+	nvkm_vgpu_gpu_surprise_removal(gpu);
 	nvkm_vgpu_parent_del(gpu->parent);
 	dev_info(gpu->dev, "nvkm_vgpu: %s unregistered\n", gpu->name);
 	nvkm_vgpu_gpu_put(gpu);

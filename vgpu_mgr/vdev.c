@@ -31,41 +31,82 @@ static u32 nvkm_vgpu_chunk(u64 pos, size_t count)
 	return 1;
 }
 
-static ssize_t nvkm_vgpu_emulated_access(struct nvkm_vgpu *vgpu,
-					 unsigned int index, char __user *buf,
-					 size_t count, u64 pos, bool write)
+/* Bytes of an emulated access handled per pass: user copies go between. */
+#define NVKM_VGPU_ACCESS_CHUNK 64
+
+/*
+ * Emulates @count bytes of config space or BAR0 at @pos from or into @val,
+ * under the vGPU lock. A removed vGPU reads all-ones and drops writes, as
+ * a surprise-removed PCI device does.
+ */
+static int nvkm_vgpu_emulated_access_locked(struct nvkm_vgpu *vgpu,
+					    unsigned int index, u8 *val,
+					    size_t count, u64 pos, bool write)
 {
+	bool mem = nvkm_vgpu_config_memory_enabled(&vgpu->config);
 	size_t done = 0;
 	int ret = 0;
 
-	mutex_lock(&vgpu->lock);
+	lockdep_assert_held(&vgpu->lock);
+	if (vgpu->removed) {
+		if (!write)
+			memset(val, 0xff, count);
+		return 0;
+	}
 	while (done < count) {
 		u32 n = nvkm_vgpu_chunk(pos + done, count - done);
 		bool was = nvkm_vgpu_bar0_irq_asserted(&vgpu->bar0);
-		u8 val[4];
+		u32 at = pos + done;
+		u8 *v = val + done;
 
-		if (write && copy_from_user(val, buf + done, n)) {
-			ret = -EFAULT;
-			break;
-		}
 		if (index == VFIO_PCI_CONFIG_REGION_INDEX)
-			ret = write ? nvkm_vgpu_config_write(&vgpu->config, pos + done, val, n) :
-				      nvkm_vgpu_config_read(&vgpu->config, pos + done, val, n);
+			ret = write ? nvkm_vgpu_config_write(&vgpu->config, at, v, n) :
+				      nvkm_vgpu_config_read(&vgpu->config, at, v, n);
 		else
-			ret = write ? nvkm_vgpu_bar0_write(&vgpu->bar0, pos + done, val, n) :
-				      nvkm_vgpu_bar0_read(&vgpu->bar0, pos + done, val, n);
+			ret = write ? nvkm_vgpu_bar0_write(&vgpu->bar0, at, v, n) :
+				      nvkm_vgpu_bar0_read(&vgpu->bar0, at, v, n);
 		if (ret < 0)
 			break;
-		if (!write && copy_to_user(buf + done, val, n)) {
-			ret = -EFAULT;
-			break;
-		}
 		if (write)
 			nvkm_vgpu_irq_update_locked(vgpu, was);
 		done += n;
 	}
-	mutex_unlock(&vgpu->lock);
-	return ret < 0 ? ret : done;
+	/* Memory decoding off or D3hot: BAR1 mappings go, as vfio-pci's do. */
+	if (mem && !nvkm_vgpu_config_memory_enabled(&vgpu->config))
+		nvkm_vgpu_bar1_zap_locked(vgpu);
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * A read or write of config space or BAR0, in chunks: the user's bytes are
+ * copied with no lock held (a copy may fault on a BAR1 mapping, whose
+ * fault handler takes the vGPU lock), and emulated under the lock.
+ */
+static ssize_t nvkm_vgpu_emulated_access(struct nvkm_vgpu *vgpu,
+					 unsigned int index, char __user *buf,
+					 size_t count, u64 pos, bool write)
+{
+	u8 val[NVKM_VGPU_ACCESS_CHUNK];
+	size_t done = 0;
+	int ret;
+
+	while (done < count) {
+		size_t n = min_t(size_t, count - done, sizeof(val));
+
+		if (write && copy_from_user(val, buf + done, n))
+			return done ? done : -EFAULT;
+		mutex_lock(&vgpu->lock);
+		ret = nvkm_vgpu_emulated_access_locked(vgpu, index, val, n,
+						       pos + done, write);
+		mutex_unlock(&vgpu->lock);
+		if (ret < 0)
+			return done ? done : ret;
+		if (!write && copy_to_user(buf + done, val, n))
+			return done ? done : -EFAULT;
+		done += n;
+		cond_resched();
+	}
+	return done;
 }
 
 static u64 nvkm_vgpu_region_size(struct nvkm_vgpu *vgpu, unsigned int index)
@@ -81,14 +122,36 @@ static u64 nvkm_vgpu_region_size(struct nvkm_vgpu *vgpu, unsigned int index)
 	return 0;
 }
 
-static bool nvkm_vgpu_memory_enabled(struct nvkm_vgpu *vgpu)
+/* Whether the BARs answer: -ENODEV once removed, -EIO with decoding off. */
+static int nvkm_vgpu_bars_answer(struct nvkm_vgpu *vgpu)
 {
-	bool enabled;
+	int ret = 0;
 
 	mutex_lock(&vgpu->lock);
-	enabled = nvkm_vgpu_config_memory_enabled(&vgpu->config);
+	if (vgpu->removed)
+		ret = -ENODEV;
+	else if (!nvkm_vgpu_config_memory_enabled(&vgpu->config))
+		ret = -EIO;
 	mutex_unlock(&vgpu->lock);
-	return enabled;
+	return ret;
+}
+
+/* A read of a removed device's BAR: all-ones, as from a PCI master abort. */
+static ssize_t nvkm_vgpu_read_ones(char __user *buf, size_t count)
+{
+	u8 ones[NVKM_VGPU_ACCESS_CHUNK];
+	size_t done = 0;
+
+	memset(ones, 0xff, sizeof(ones));
+	while (done < count) {
+		size_t n = min_t(size_t, count - done, sizeof(ones));
+
+		if (copy_to_user(buf + done, ones, n))
+			return done ? done : -EFAULT;
+		done += n;
+		cond_resched();
+	}
+	return done;
 }
 
 static ssize_t nvkm_vgpu_vdev_access(struct nvkm_vgpu *vgpu, char __user *buf,
@@ -105,17 +168,21 @@ static ssize_t nvkm_vgpu_vdev_access(struct nvkm_vgpu *vgpu, char __user *buf,
 				    write ? "write" : "read", count, index, pos);
 		return -EINVAL;
 	}
-	if (index != VFIO_PCI_CONFIG_REGION_INDEX && !nvkm_vgpu_memory_enabled(vgpu)) {
+	ret = index == VFIO_PCI_CONFIG_REGION_INDEX ? 0 : nvkm_vgpu_bars_answer(vgpu);
+	if (ret == -ENODEV) {
+		/* Removed: reads are all-ones, writes go nowhere. */
+		ret = write ? count : nvkm_vgpu_read_ones(buf, count);
+	} else if (ret) {
 		/* As vfio-pci: no BAR access with memory decoding off or in D3hot. */
 		dev_dbg_ratelimited(vgpu->vdev.dev, "BAR%u access with memory space disabled\n",
 				    index);
-		return -EIO;
-	}
-	if (index == VFIO_PCI_BAR1_REGION_INDEX)
+		return ret;
+	} else if (index == VFIO_PCI_BAR1_REGION_INDEX) {
 		ret = nvkm_vgpu_bar1_rw(vgpu, buf, count, pos, write);
-	else
+	} else {
 		ret = nvkm_vgpu_emulated_access(vgpu, index, buf, count, pos,
 						write);
+	}
 	if (ret > 0)
 		*ppos += ret;
 	return ret;
@@ -148,9 +215,11 @@ static int nvkm_vgpu_vdev_mmap(struct vfio_device *vdev,
 	return nvkm_vgpu_bar1_mmap(vgpu, vma);
 }
 
+/* Power-on state; memory decoding is off after it, so BAR1 mappings go. */
 static void nvkm_vgpu_reset(struct nvkm_vgpu *vgpu)
 {
 	mutex_lock(&vgpu->lock);
+	nvkm_vgpu_bar1_zap_locked(vgpu);
 	nvkm_vgpu_config_reset(&vgpu->config);
 	nvkm_vgpu_bar0_reset(&vgpu->bar0);
 	vgpu->intx_masked = false;
@@ -168,13 +237,16 @@ static int nvkm_vgpu_vdev_open(struct vfio_device *vdev)
 	return 0;
 }
 
+/*
+ * The last user let go (its mappings went with its files): nothing of this
+ * tenant may reach the next one, so the FB is scrubbed now.
+ */
 static void nvkm_vgpu_vdev_close(struct vfio_device *vdev)
 {
 	struct nvkm_vgpu *vgpu = to_vgpu(vdev);
 
-	mutex_lock(&vgpu->lock);
-	nvkm_vgpu_irq_fini_locked(vgpu);
-	mutex_unlock(&vgpu->lock);
+	nvkm_vgpu_irq_fini(vgpu);
+	nvkm_vgpu_scrub(vgpu);
 	module_put(vgpu->gpu->ops->owner);
 }
 

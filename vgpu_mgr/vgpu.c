@@ -3,12 +3,22 @@
  * The life of a vGPU: the mdev driver's probe and remove, and the VFIO
  * device's init and release in between.
  *
- * probe    vfio_alloc_device() -> init: GPU reference, slice, scrub, BAR0 and
- *          config space at power-on; then register the VFIO device.
+ * probe    vfio_alloc_device() -> init: GPU reference, slice reserved with
+ *          the backend, scrub, BAR0 and config space at power-on; then
+ *          register the VFIO device.
  * remove   unregister the VFIO device (the core asks an open user to let go
- *          and waits), then drop the probe's reference.
- * release  (last reference) scrub the FB again, give the slice back, drop
- *          the GPU: the reverse of init.
+ *          and waits), then scrub the slice and give it back to the backend
+ *          and the allocator, and drop the probe's reference. Giving the
+ *          slice back here, not at release, is what lets
+ *          nvkm_vgpu_gpu_unregister() promise that no backend op runs
+ *          after it returns: release may come later (a sysfs file held
+ *          open, a delayed kobject release), when the backend is gone.
+ * release  (last reference) free what init allocated; the slice too if the
+ *          probe failed before remove could.
+ *
+ * The FB is scrubbed when the vGPU is created, when its last user closes it
+ * (so a persistent mdev handed from one VM to the next never shows the
+ * next one a byte of the last) and when it is removed.
  */
 #include <linux/device.h>
 #include <linux/err.h>
@@ -38,12 +48,62 @@ static u32 nvkm_vgpu_engine_bits(const struct nvkm_vgpu_type *type)
 	return type->engines;
 }
 
-static int nvkm_vgpu_scrub(struct nvkm_vgpu *vgpu)
+/**
+ * nvkm_vgpu_scrub() - make the vGPU's whole FB slice read as zero
+ * @vgpu: a vGPU that holds its slice, with BAR1 not mapped
+ *
+ * Return: 0, or the backend's errno, which is also logged.
+ */
+int nvkm_vgpu_scrub(struct nvkm_vgpu *vgpu)
 {
 	const struct nvkm_vgpu_backend_ops *ops = vgpu->gpu->ops;
+	int ret;
 
-	return ops->fb_scrub(vgpu->gpu->priv, vgpu->slice->fb_offset,
-			     vgpu->slice->fb_size);
+	ret = ops->fb_scrub(vgpu->gpu->priv, vgpu->slice->fb_offset,
+			    vgpu->slice->fb_size);
+	if (ret)
+		dev_warn(vgpu->vdev.dev, "scrubbing the framebuffer failed: %d\n",
+			 ret);
+	return ret;
+}
+
+/* Gives the slice back: the last thing a vGPU asks of the backend. */
+static void nvkm_vgpu_slice_put(struct nvkm_vgpu *vgpu)
+{
+	struct nvkm_vgpu_gpu *gpu = vgpu->gpu;
+	struct nvkm_vgpu_slice *slice = vgpu->slice;
+
+	mutex_lock(&gpu->vgpus_lock);
+	list_del_init(&vgpu->node);
+	mutex_unlock(&gpu->vgpus_lock);
+
+	nvkm_vgpu_scrub(vgpu);
+	gpu->ops->fb_release(gpu->priv, slice->fb_offset, slice->fb_size);
+	nvkm_vgpu_slice_del(&gpu->alloc, slice);
+	vgpu->slice = NULL;
+}
+
+/**
+ * nvkm_vgpu_gpu_surprise_removal() - every vGPU of a GPU going away goes dead
+ * @gpu: the GPU being unregistered
+ *
+ * From here on each vGPU behaves as a surprise-removed PCI device: reads
+ * return all-ones, writes are dropped, and its BAR1 mappings are zapped so
+ * that a touch gets SIGBUS. A vGPU being created now is refused.
+ */
+void nvkm_vgpu_gpu_surprise_removal(struct nvkm_vgpu_gpu *gpu)
+{
+	struct nvkm_vgpu *vgpu;
+
+	mutex_lock(&gpu->vgpus_lock);
+	gpu->gone = true;
+	list_for_each_entry(vgpu, &gpu->vgpus, node) {
+		mutex_lock(&vgpu->lock);
+		vgpu->removed = true;
+		nvkm_vgpu_bar1_zap_locked(vgpu);
+		mutex_unlock(&vgpu->lock);
+	}
+	mutex_unlock(&gpu->vgpus_lock);
 }
 
 static void nvkm_vgpu_emulation_init(struct nvkm_vgpu *vgpu,
@@ -68,9 +128,7 @@ static void nvkm_vgpu_emulation_init(struct nvkm_vgpu *vgpu,
 		.boot0 = geo->boot0,
 		.device = geo->vendor_id | (u32)geo->device_id << 16,
 		.type_index = vgpu->type->index,
-		.placement = slice->placement,
 		.fb_size = slice->fb_size,
-		.chid_base = slice->chid_base,
 		.chid_count = slice->chid_count,
 		.engines = nvkm_vgpu_engine_bits(vgpu->type),
 	};
@@ -80,11 +138,12 @@ static void nvkm_vgpu_emulation_init(struct nvkm_vgpu *vgpu,
  * nvkm_vgpu_init() - vfio_device_ops.init: give a new vGPU its resources
  * @vdev: the VFIO device being allocated for an mdev
  *
- * Takes a slice of the mdev type's GPU, scrubs its FB and sets the emulated
- * device to power-on state.
+ * Takes a slice of the mdev type's GPU, reserves its FB with the backend,
+ * scrubs it and sets the emulated device to power-on state.
  *
  * Return: 0, or the allocator's errno (-ENOSPC when the GPU is full,
- * -ENODEV when it is going away), the scrub's, or -ENOMEM.
+ * -ENODEV when it is going away), -ENOSPC when the backend cannot back the
+ * slice, the scrub's errno, or -ENOMEM. Nothing is left behind on error.
  */
 int nvkm_vgpu_init(struct vfio_device *vdev)
 {
@@ -93,6 +152,7 @@ int nvkm_vgpu_init(struct vfio_device *vdev)
 	struct nvkm_vgpu_bar0_info info;
 	struct nvkm_vgpu_config_id id;
 	struct nvkm_vgpu_gpu *gpu;
+	struct nvkm_vgpu_slice *slice;
 	int ret;
 
 	vgpu->mdev = mdev;
@@ -100,35 +160,63 @@ int nvkm_vgpu_init(struct vfio_device *vdev)
 	kref_get(&gpu->kref);
 	vgpu->gpu = gpu;
 	mutex_init(&vgpu->lock);
+	INIT_LIST_HEAD(&vgpu->node);
 
-	vgpu->slice = nvkm_vgpu_slice_new(&gpu->alloc, vgpu->type,
-					  NVKM_VGPU_PLACEMENT_ANY);
-	if (IS_ERR(vgpu->slice)) {
-		ret = PTR_ERR(vgpu->slice);
+	vgpu->bar1_inode = nvkm_vgpu_bar1_inode_new();
+	if (IS_ERR(vgpu->bar1_inode)) {
+		ret = PTR_ERR(vgpu->bar1_inode);
 		goto err_put_gpu;
 	}
-	ret = nvkm_vgpu_scrub(vgpu);
+	slice = nvkm_vgpu_slice_new(&gpu->alloc, vgpu->type,
+				    NVKM_VGPU_PLACEMENT_ANY);
+	if (IS_ERR(slice)) {
+		ret = PTR_ERR(slice);
+		goto err_put_inode;
+	}
+	vgpu->slice = slice;
+	ret = gpu->ops->fb_reserve(gpu->priv, slice->fb_offset, slice->fb_size);
 	if (ret) {
-		dev_warn(vdev->dev, "scrubbing the framebuffer failed: %d\n", ret);
+		dev_warn(vdev->dev, "%s: the %s backend cannot back %llu MiB of FB: %d\n",
+			 vgpu->type->name, gpu->ops->name, slice->fb_size >> 20,
+			 ret);
 		goto err_del_slice;
 	}
+	ret = nvkm_vgpu_scrub(vgpu);
+	if (ret)
+		goto err_release_fb;
 
-	vgpu->bar1_size = roundup_pow_of_two(vgpu->slice->fb_size);
+	vgpu->bar1_size = roundup_pow_of_two(slice->fb_size);
 	nvkm_vgpu_emulation_init(vgpu, &info, &id);
 	ret = nvkm_vgpu_bar0_init(&vgpu->bar0, &info);
 	if (ret)
-		goto err_del_slice;
+		goto err_release_fb;
 	nvkm_vgpu_config_init(&vgpu->config, &id);
 
+	mutex_lock(&gpu->vgpus_lock);
+	if (gpu->gone) {
+		mutex_unlock(&gpu->vgpus_lock);
+		dev_warn(vdev->dev, "%s is going away: no new vGPU\n", gpu->name);
+		ret = -ENODEV;
+		goto err_bar0_fini;
+	}
+	list_add_tail(&vgpu->node, &gpu->vgpus);
+	mutex_unlock(&gpu->vgpus_lock);
+
 	dev_info(vdev->dev, "%s vGPU on %s: placement %u, FB %#llx+%lluMiB, channels %u-%u\n",
-		 vgpu->type->name, gpu->name, vgpu->slice->placement,
-		 vgpu->slice->fb_offset, vgpu->slice->fb_size >> 20,
-		 vgpu->slice->chid_base,
-		 vgpu->slice->chid_base + vgpu->slice->chid_count - 1);
+		 vgpu->type->name, gpu->name, slice->placement,
+		 slice->fb_offset, slice->fb_size >> 20, slice->chid_base,
+		 slice->chid_base + slice->chid_count - 1);
 	return 0;
 
+err_bar0_fini:
+	nvkm_vgpu_bar0_fini(&vgpu->bar0);
+err_release_fb:
+	gpu->ops->fb_release(gpu->priv, slice->fb_offset, slice->fb_size);
 err_del_slice:
-	nvkm_vgpu_slice_del(&gpu->alloc, vgpu->slice);
+	nvkm_vgpu_slice_del(&gpu->alloc, slice);
+	vgpu->slice = NULL;
+err_put_inode:
+	nvkm_vgpu_bar1_inode_put(vgpu->bar1_inode);
 err_put_gpu:
 	mutex_destroy(&vgpu->lock);
 	nvkm_vgpu_gpu_put(gpu);
@@ -139,19 +227,18 @@ err_put_gpu:
  * nvkm_vgpu_release() - vfio_device_ops.release: the last reference is gone
  * @vdev: the VFIO device
  *
- * Scrubs the slice's FB, so no byte outlives its tenant, and gives the slice
- * and the GPU reference back.
+ * Frees what init allocated. The slice went back at remove, unless the
+ * probe failed after init, in which case it goes back now (the GPU is
+ * registered then: probing runs under its mdev parent).
  */
 void nvkm_vgpu_release(struct vfio_device *vdev)
 {
 	struct nvkm_vgpu *vgpu = to_vgpu(vdev);
-	int ret;
 
+	if (vgpu->slice)
+		nvkm_vgpu_slice_put(vgpu);
 	nvkm_vgpu_bar0_fini(&vgpu->bar0);
-	ret = nvkm_vgpu_scrub(vgpu);
-	if (ret)
-		dev_warn(vdev->dev, "scrubbing the framebuffer failed: %d\n", ret);
-	nvkm_vgpu_slice_del(&vgpu->gpu->alloc, vgpu->slice);
+	nvkm_vgpu_bar1_inode_put(vgpu->bar1_inode);
 	mutex_destroy(&vgpu->lock);
 	nvkm_vgpu_gpu_put(vgpu->gpu);
 }
@@ -181,7 +268,9 @@ static void nvkm_vgpu_mdev_remove(struct mdev_device *mdev)
 {
 	struct nvkm_vgpu *vgpu = dev_get_drvdata(&mdev->dev);
 
+	/* Waits for every user to let go: BAR1 is mapped nowhere after. */
 	vfio_unregister_group_dev(&vgpu->vdev);
+	nvkm_vgpu_slice_put(vgpu);
 	vfio_put_device(&vgpu->vdev);
 }
 

@@ -2,6 +2,7 @@
 #ifndef __NVKM_VGPU_VGPU_TYPES_H__
 #define __NVKM_VGPU_VGPU_TYPES_H__
 
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/vfio.h>
 
@@ -9,10 +10,12 @@
 #include "config_types.h"
 
 struct eventfd_ctx;
+struct inode;
 struct mdev_device;
 struct nvkm_vgpu_gpu;
 struct nvkm_vgpu_slice;
 struct nvkm_vgpu_type;
+struct virqfd;
 
 /**
  * struct nvkm_vgpu - one virtual GPU: an mdev, its slice and its VFIO device
@@ -20,10 +23,22 @@ struct nvkm_vgpu_type;
  * @mdev: the mediated device; immutable.
  * @gpu: the physical GPU, referenced; immutable.
  * @type: the vGPU's type; immutable.
- * @slice: FB range and channel IDs; immutable from init to release.
+ * @slice: FB range and channel IDs, reserved with the backend; set by init,
+ *	given back by the mdev remove (after the last user is gone) or, for a
+ *	vGPU whose probe failed, by release. Used only while a user holds the
+ *	device, so it needs no lock.
  * @bar1_size: size of the FB BAR: the slice's FB rounded up to a power of
  *	two; bytes past the FB read as zero; immutable.
- * @lock: guards every field below.
+ * @bar1_inode: the inode whose address space every BAR1 mapping of the
+ *	vGPU joins, whichever file it was made through, so that all of them
+ *	can be zapped at once; immutable.
+ * @node: entry in the GPU's &nvkm_vgpu_gpu.vgpus, under its vgpus_lock.
+ * @intx_unmask: the INTx unmask eventfd's virqfd, or NULL; guarded by the
+ *	VFIO core's virqfd lock, and enabled or disabled only without @lock.
+ * @lock: guards every field below. Taken in BAR1's fault handler, under
+ *	the faulting task's mmap lock: no user copy is made while it is held.
+ * @removed: the GPU is being unregistered: reads return all-ones, writes
+ *	are dropped, BAR1 faults get SIGBUS.
  * @config: emulated PCI configuration space.
  * @bar0: emulated registers.
  * @intx_trigger: eventfd for INTx, or NULL.
@@ -41,7 +56,11 @@ struct nvkm_vgpu {
 	const struct nvkm_vgpu_type *type;
 	struct nvkm_vgpu_slice *slice;
 	u64 bar1_size;
+	struct inode *bar1_inode;
+	struct list_head node;
+	struct virqfd *intx_unmask;
 	struct mutex lock; /* guards the fields below */
+	bool removed;
 	struct nvkm_vgpu_config config;
 	struct nvkm_vgpu_bar0 bar0;
 	struct eventfd_ctx *intx_trigger;

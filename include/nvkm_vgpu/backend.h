@@ -11,6 +11,9 @@
  * Version 1: register and unregister a GPU described by its geometry.
  * Version 2: FB access for BAR1 (a page of FB, allocated on first touch) and
  * scrubbing an FB range before a vGPU gets it.
+ * Version 3: BAR1 is mapped by PFN, as real BAR memory is (fb_pfn); a
+ * vGPU's FB range is reserved with the backend for its life (fb_reserve,
+ * fb_release), so a backend can promise each slice its own backing.
  */
 #ifndef __NVKM_VGPU_BACKEND_H__
 #define __NVKM_VGPU_BACKEND_H__
@@ -23,7 +26,7 @@ struct page;
 struct nvkm_vgpu_gpu;
 
 /** define NVKM_VGPU_BACKEND_VERSION - version of this contract */
-#define NVKM_VGPU_BACKEND_VERSION 2
+#define NVKM_VGPU_BACKEND_VERSION 3
 
 /** define NVKM_VGPU_BOARD_NAME_MAX - longest board name, NUL excluded */
 #define NVKM_VGPU_BOARD_NAME_MAX 15
@@ -104,10 +107,23 @@ struct nvkm_vgpu_geometry {
  *	the backend cannot back more FB (the simulated GPU's host-memory cap):
  *	the manager turns it into SIGBUS for a mapping and an error for a read
  *	or write. May sleep.
+ * @fb_pfn: store in *@pfn the page frame backing the page-aligned FB byte
+ *	@offset, allocating it on first touch as @fb_page does. The manager
+ *	maps it into a VFIO user (VM_IO | VM_PFNMAP, write-combining), so the
+ *	frame must stay the FB's until the range is scrubbed or released: the
+ *	manager zaps every mapping of a range before either. Returns 0,
+ *	-ENOMEM when the backend cannot back the page, or -EINVAL. May sleep.
  * @fb_scrub: make every byte of [@offset, @offset + @size) read as zero, so
  *	nothing of a previous tenant survives; both page aligned. The manager
- *	calls it before a vGPU gets a range and after the vGPU is gone, never
- *	while the range is mapped. May sleep. Returns 0 or a negative errno.
+ *	calls it when a vGPU gets a range, when its last user closes it and
+ *	when the vGPU is removed, never while the range is mapped. May sleep.
+ *	Returns 0 or a negative errno.
+ * @fb_reserve: a vGPU is getting the FB range [@offset, @offset + @size)
+ *	(page aligned) until @fb_release: commit whatever the backend needs to
+ *	back it, so that no other range's use can ever make @fb_page or
+ *	@fb_pfn fail inside it. Returns 0, or -ENOSPC when the backend cannot
+ *	promise that (the vGPU is then not created). May sleep.
+ * @fb_release: give back a range from @fb_reserve, after its last scrub.
  *
  * Every operation gets the @priv given to nvkm_vgpu_gpu_register(). The
  * manager calls none after nvkm_vgpu_gpu_unregister() has returned.
@@ -116,7 +132,10 @@ struct nvkm_vgpu_backend_ops {
 	struct module *owner;
 	const char *name;
 	struct page *(*fb_page)(void *priv, u64 offset, bool alloc);
+	int (*fb_pfn)(void *priv, u64 offset, unsigned long *pfn);
 	int (*fb_scrub)(void *priv, u64 offset, u64 size);
+	int (*fb_reserve)(void *priv, u64 offset, u64 size);
+	void (*fb_release)(void *priv, u64 offset, u64 size);
 };
 
 struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,

@@ -12,6 +12,7 @@
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/idr.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -41,6 +42,35 @@ static struct page *nvkm_vgpu_sim_gpu_fb_page(void *priv, u64 offset,
 	return nvkm_vgpu_sim_vram_page(&sim->vram, offset, alloc);
 }
 
+static int nvkm_vgpu_sim_gpu_fb_pfn(void *priv, u64 offset,
+				    unsigned long *pfn)
+{
+	struct nvkm_vgpu_sim_gpu *sim = priv;
+	struct page *page;
+
+	page = nvkm_vgpu_sim_vram_page(&sim->vram, offset, true);
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	/* The framebuffer keeps its own reference until a scrub. */
+	*pfn = page_to_pfn(page);
+	put_page(page);
+	return 0;
+}
+
+static int nvkm_vgpu_sim_gpu_fb_reserve(void *priv, u64 offset, u64 size)
+{
+	struct nvkm_vgpu_sim_gpu *sim = priv;
+
+	return nvkm_vgpu_sim_vram_reserve(&sim->vram, offset, size);
+}
+
+static void nvkm_vgpu_sim_gpu_fb_release(void *priv, u64 offset, u64 size)
+{
+	struct nvkm_vgpu_sim_gpu *sim = priv;
+
+	nvkm_vgpu_sim_vram_release(&sim->vram, offset);
+}
+
 static int nvkm_vgpu_sim_gpu_fb_scrub(void *priv, u64 offset, u64 size)
 {
 	struct nvkm_vgpu_sim_gpu *sim = priv;
@@ -52,7 +82,10 @@ static const struct nvkm_vgpu_backend_ops nvkm_vgpu_sim_gpu_ops = {
 	.owner = THIS_MODULE,
 	.name = "sim",
 	.fb_page = nvkm_vgpu_sim_gpu_fb_page,
+	.fb_pfn = nvkm_vgpu_sim_gpu_fb_pfn,
 	.fb_scrub = nvkm_vgpu_sim_gpu_fb_scrub,
+	.fb_reserve = nvkm_vgpu_sim_gpu_fb_reserve,
+	.fb_release = nvkm_vgpu_sim_gpu_fb_release,
 };
 
 static ssize_t preset_show(struct device *dev, struct device_attribute *attr,

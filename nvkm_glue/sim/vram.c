@@ -4,52 +4,199 @@
  *
  * An 80 GiB board costs only the pages its guests touch: a page of FB is
  * allocated, zeroed, the first time the manager asks for it to be, and is
- * handed back to the host when its range is scrubbed. Every simulated GPU
- * charges its pages to one host-wide budget, the vram_cap_mib module
- * parameter, so no guest can make the host run out of memory.
+ * handed back to the host when its range is scrubbed. Host memory is
+ * bounded by the vram_cap_mib module parameter, over every simulated GPU.
+ *
+ * No tenant may be denied a page of its own slice by another tenant's use
+ * of the cap. So each range the manager reserves for a vGPU (fb_reserve)
+ * takes a budget of its own out of the cap when it is created: the smaller
+ * of its size and vram_vgpu_cap_mib, and creating it fails with ENOSPC when
+ * the cap cannot cover that. Pages inside a reserved range are charged to
+ * its budget only; pages outside every reserved range (none, through the
+ * manager) share what the budgets leave of the cap.
  *
  * Locking: each framebuffer's xarray lock guards its entries and its page
- * count; the host-wide budget is an atomic counter taken with a
- * compare-and-exchange loop before a page is allocated.
+ * count; its maple tree of budgets has its own lock, and a budget's fields
+ * and the two host-wide counters below are guarded by
+ * nvkm_vgpu_sim_vram_budget_lock, which nests inside the xarray lock.
  */
 #include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
+#include <linux/maple_tree.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/xarray.h>
 #include <kunit/visibility.h>
 
 #include "vram.h"
 
-VISIBLE_IF_KUNIT unsigned int nvkm_vgpu_sim_vram_cap_mib = 256;
+VISIBLE_IF_KUNIT unsigned int nvkm_vgpu_sim_vram_cap_mib = 4096;
 EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_sim_vram_cap_mib);
 module_param_named(vram_cap_mib, nvkm_vgpu_sim_vram_cap_mib, uint, 0644);
 MODULE_PARM_DESC(vram_cap_mib,
-		 "host memory, in MiB, all simulated GPUs' framebuffers may use together (default 256)");
+		 "host memory, in MiB, all simulated GPUs' framebuffers may use together (default 4096)");
 
-/* Pages charged to the budget by every simulated GPU, allocations in flight included. */
-static atomic_long_t nvkm_vgpu_sim_vram_charged = ATOMIC_LONG_INIT(0);
+VISIBLE_IF_KUNIT unsigned int nvkm_vgpu_sim_vram_vgpu_cap_mib = 32;
+EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_sim_vram_vgpu_cap_mib);
+module_param_named(vram_vgpu_cap_mib, nvkm_vgpu_sim_vram_vgpu_cap_mib, uint,
+		   0644);
+MODULE_PARM_DESC(vram_vgpu_cap_mib,
+		 "host memory, in MiB, one vGPU's framebuffer may use; each vGPU reserves this (or its FB size if smaller) out of vram_cap_mib when it is created (default 32)");
 
-static bool nvkm_vgpu_sim_vram_charge(void)
+/**
+ * struct nvkm_vgpu_sim_vram_budget - host memory promised to a reserved range
+ * @limit: pages the range may use; immutable.
+ * @used: pages of the range allocated now.
+ */
+struct nvkm_vgpu_sim_vram_budget {
+	long limit;
+	long used;
+};
+
+static DEFINE_SPINLOCK(nvkm_vgpu_sim_vram_budget_lock);
+/* Pages promised to budgets, over every simulated GPU. */
+static long nvkm_vgpu_sim_vram_promised;
+/* Pages allocated outside every budget, allocations in flight included. */
+static long nvkm_vgpu_sim_vram_shared;
+
+static int nvkm_vgpu_sim_vram_check(const struct nvkm_vgpu_sim_vram *vram,
+				    u64 offset, u64 size)
 {
-	long cap = (long)READ_ONCE(nvkm_vgpu_sim_vram_cap_mib) << (20 - PAGE_SHIFT);
-	long charged = atomic_long_read(&nvkm_vgpu_sim_vram_charged);
-
-	do {
-		if (charged >= cap)
-			return false;
-	} while (!atomic_long_try_cmpxchg(&nvkm_vgpu_sim_vram_charged,
-					  &charged, charged + 1));
-	return true;
+	if (!PAGE_ALIGNED(offset) || !PAGE_ALIGNED(size))
+		return -EINVAL;
+	if (offset > vram->size || size > vram->size - offset)
+		return -EINVAL;
+	return 0;
 }
 
-static void nvkm_vgpu_sim_vram_uncharge(long pages)
+static long nvkm_vgpu_sim_vram_cap_pages(void)
 {
-	atomic_long_sub(pages, &nvkm_vgpu_sim_vram_charged);
+	return (long)READ_ONCE(nvkm_vgpu_sim_vram_cap_mib) << (20 - PAGE_SHIFT);
 }
+
+/* Charges one page at @index to its range's budget, or to the shared rest. */
+static bool nvkm_vgpu_sim_vram_charge(struct nvkm_vgpu_sim_vram *vram,
+				      unsigned long index)
+{
+	struct nvkm_vgpu_sim_vram_budget *budget;
+	bool ok;
+
+	spin_lock(&nvkm_vgpu_sim_vram_budget_lock);
+	budget = mtree_load(&vram->budgets, index);
+	if (budget) {
+		ok = budget->used < budget->limit;
+		budget->used += ok;
+	} else {
+		ok = nvkm_vgpu_sim_vram_promised + nvkm_vgpu_sim_vram_shared <
+		     nvkm_vgpu_sim_vram_cap_pages();
+		nvkm_vgpu_sim_vram_shared += ok;
+	}
+	spin_unlock(&nvkm_vgpu_sim_vram_budget_lock);
+	return ok;
+}
+
+static void nvkm_vgpu_sim_vram_uncharge(struct nvkm_vgpu_sim_vram *vram,
+					unsigned long index)
+{
+	struct nvkm_vgpu_sim_vram_budget *budget;
+
+	spin_lock(&nvkm_vgpu_sim_vram_budget_lock);
+	budget = mtree_load(&vram->budgets, index);
+	if (budget)
+		budget->used--;
+	else
+		nvkm_vgpu_sim_vram_shared--;
+	spin_unlock(&nvkm_vgpu_sim_vram_budget_lock);
+}
+
+/**
+ * nvkm_vgpu_sim_vram_reserve() - promise a range host memory of its own
+ * @vram: the framebuffer
+ * @offset: page-aligned start of the range
+ * @size: page-aligned size of the range, not 0
+ *
+ * Implements &nvkm_vgpu_backend_ops.fb_reserve: the range gets a budget of
+ * min(@size, vram_vgpu_cap_mib) out of vram_cap_mib, which no other range
+ * can take. Its pages count against that budget only.
+ *
+ * Return: 0; -ENOSPC when the cap cannot cover the budget, -EEXIST when
+ * the range overlaps a reserved one, -EINVAL for a bad range, -ENOMEM.
+ */
+int nvkm_vgpu_sim_vram_reserve(struct nvkm_vgpu_sim_vram *vram, u64 offset,
+			       u64 size)
+{
+	unsigned long first = offset >> PAGE_SHIFT;
+	struct nvkm_vgpu_sim_vram_budget *budget;
+	long cap = nvkm_vgpu_sim_vram_cap_pages();
+	bool fits;
+	int ret;
+
+	ret = nvkm_vgpu_sim_vram_check(vram, offset, size);
+	if (ret || !size)
+		return ret ?: -EINVAL;
+	budget = kzalloc(sizeof(*budget), GFP_KERNEL);
+	if (!budget)
+		return -ENOMEM;
+	budget->limit = min_t(u64, size >> PAGE_SHIFT,
+			      (u64)READ_ONCE(nvkm_vgpu_sim_vram_vgpu_cap_mib) <<
+			      (20 - PAGE_SHIFT));
+
+	spin_lock(&nvkm_vgpu_sim_vram_budget_lock);
+	fits = nvkm_vgpu_sim_vram_promised + nvkm_vgpu_sim_vram_shared +
+	       budget->limit <= cap;
+	if (fits)
+		nvkm_vgpu_sim_vram_promised += budget->limit;
+	spin_unlock(&nvkm_vgpu_sim_vram_budget_lock);
+	if (!fits) {
+		dev_warn_ratelimited(vram->dev,
+				     "nvkm_vgpu_sim: vram_cap_mib=%u cannot promise %ld MiB more of host memory\n",
+				     READ_ONCE(nvkm_vgpu_sim_vram_cap_mib),
+				     budget->limit >> (20 - PAGE_SHIFT));
+		kfree(budget);
+		return -ENOSPC;
+	}
+
+	ret = mtree_insert_range(&vram->budgets, first,
+				 first + (size >> PAGE_SHIFT) - 1, budget,
+				 GFP_KERNEL);
+	if (ret) {
+		spin_lock(&nvkm_vgpu_sim_vram_budget_lock);
+		nvkm_vgpu_sim_vram_promised -= budget->limit;
+		spin_unlock(&nvkm_vgpu_sim_vram_budget_lock);
+		kfree(budget);
+	}
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_sim_vram_reserve);
+
+/**
+ * nvkm_vgpu_sim_vram_release() - give a reserved range's budget back
+ * @vram: the framebuffer
+ * @offset: start of a range from nvkm_vgpu_sim_vram_reserve()
+ *
+ * Implements &nvkm_vgpu_backend_ops.fb_release. The range was scrubbed, so
+ * none of its pages is charged any more.
+ */
+void nvkm_vgpu_sim_vram_release(struct nvkm_vgpu_sim_vram *vram, u64 offset)
+{
+	struct nvkm_vgpu_sim_vram_budget *budget;
+
+	/* May allocate: not under the budget lock, which a charge holds. */
+	budget = mtree_erase(&vram->budgets, offset >> PAGE_SHIFT);
+	if (WARN_ON_ONCE(!budget))
+		return;
+	spin_lock(&nvkm_vgpu_sim_vram_budget_lock);
+	nvkm_vgpu_sim_vram_promised -= budget->limit;
+	WARN_ON_ONCE(budget->used);
+	spin_unlock(&nvkm_vgpu_sim_vram_budget_lock);
+	kfree(budget);
+}
+EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_sim_vram_release);
 
 /**
  * nvkm_vgpu_sim_vram_init() - set up an empty framebuffer
@@ -63,6 +210,7 @@ void nvkm_vgpu_sim_vram_init(struct nvkm_vgpu_sim_vram *vram,
 			     struct device *dev, u64 size)
 {
 	xa_init(&vram->pages);
+	mt_init(&vram->budgets);
 	vram->size = size;
 	atomic_long_set(&vram->used, 0);
 	vram->dev = dev;
@@ -73,35 +221,38 @@ EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_sim_vram_init);
  * nvkm_vgpu_sim_vram_fini() - give every page of a framebuffer back
  * @vram: the framebuffer, which nobody may use any more
  *
- * Pages still referenced elsewhere (a mapping not yet torn down) live on
- * until their last reference goes; they no longer count against the budget.
+ * Every range was released by now; one that was not (a caller's bug) is
+ * warned about and its budget returned. Pages still referenced elsewhere
+ * live on until their last reference goes; they no longer count against
+ * the cap.
  */
 void nvkm_vgpu_sim_vram_fini(struct nvkm_vgpu_sim_vram *vram)
 {
+	struct nvkm_vgpu_sim_vram_budget *budget;
+	unsigned long index = 0;
 	struct page *page;
-	unsigned long index;
 	long pages = 0;
 
 	xa_for_each(&vram->pages, index, page) {
+		nvkm_vgpu_sim_vram_uncharge(vram, index);
 		put_page(page);
 		pages++;
 		cond_resched();
 	}
 	xa_destroy(&vram->pages);
 	atomic_long_sub(pages, &vram->used);
-	nvkm_vgpu_sim_vram_uncharge(pages);
+
+	index = 0;
+	mt_for_each(&vram->budgets, budget, index, ULONG_MAX) {
+		WARN_ONCE(1, "nvkm_vgpu_sim: a reserved FB range outlived its GPU\n");
+		spin_lock(&nvkm_vgpu_sim_vram_budget_lock);
+		nvkm_vgpu_sim_vram_promised -= budget->limit;
+		spin_unlock(&nvkm_vgpu_sim_vram_budget_lock);
+		kfree(budget);
+	}
+	mtree_destroy(&vram->budgets);
 }
 EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_sim_vram_fini);
-
-static int nvkm_vgpu_sim_vram_check(const struct nvkm_vgpu_sim_vram *vram,
-				    u64 offset, u64 size)
-{
-	if (!PAGE_ALIGNED(offset) || !PAGE_ALIGNED(size))
-		return -EINVAL;
-	if (offset > vram->size || size > vram->size - offset)
-		return -EINVAL;
-	return 0;
-}
 
 /**
  * nvkm_vgpu_sim_vram_page() - the page backing a byte of framebuffer
@@ -134,15 +285,16 @@ struct page *nvkm_vgpu_sim_vram_page(struct nvkm_vgpu_sim_vram *vram,
 	if (page || !alloc)
 		return page;
 
-	if (!nvkm_vgpu_sim_vram_charge()) {
+	if (!nvkm_vgpu_sim_vram_charge(vram, index)) {
 		dev_warn_ratelimited(vram->dev,
-				     "nvkm_vgpu_sim: host memory for simulated VRAM exhausted (vram_cap_mib=%u)\n",
-				     READ_ONCE(nvkm_vgpu_sim_vram_cap_mib));
+				     "nvkm_vgpu_sim: no host memory left for simulated VRAM at %#llx (vram_cap_mib=%u, vram_vgpu_cap_mib=%u)\n",
+				     offset, READ_ONCE(nvkm_vgpu_sim_vram_cap_mib),
+				     READ_ONCE(nvkm_vgpu_sim_vram_vgpu_cap_mib));
 		return ERR_PTR(-ENOMEM);
 	}
 	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!page) {
-		nvkm_vgpu_sim_vram_uncharge(1);
+		nvkm_vgpu_sim_vram_uncharge(vram, index);
 		return ERR_PTR(-ENOMEM);
 	}
 
@@ -164,7 +316,7 @@ struct page *nvkm_vgpu_sim_vram_page(struct nvkm_vgpu_sim_vram *vram,
 	if (!old)
 		return page;
 	put_page(page);
-	nvkm_vgpu_sim_vram_uncharge(1);
+	nvkm_vgpu_sim_vram_uncharge(vram, index);
 	if (xa_is_err(old))
 		return ERR_PTR(xa_err(old));
 	return old;
@@ -201,6 +353,7 @@ int nvkm_vgpu_sim_vram_scrub(struct nvkm_vgpu_sim_vram *vram, u64 offset,
 	xas_for_each(&xas, page, (offset + size - 1) >> PAGE_SHIFT) {
 		xas_store(&xas, NULL);
 		atomic_long_dec(&vram->used);
+		nvkm_vgpu_sim_vram_uncharge(vram, xas.xa_index);
 		put_page(page);
 		if (++pages % XA_CHECK_SCHED)
 			continue;
@@ -210,8 +363,6 @@ int nvkm_vgpu_sim_vram_scrub(struct nvkm_vgpu_sim_vram *vram, u64 offset,
 		xas_lock(&xas);
 	}
 	xas_unlock(&xas);
-
-	nvkm_vgpu_sim_vram_uncharge(pages);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_sim_vram_scrub);

@@ -16,10 +16,14 @@ struct page *nvkm_vgpu_sim_vram_page(struct nvkm_vgpu_sim_vram *vram,
 int nvkm_vgpu_sim_vram_scrub(struct nvkm_vgpu_sim_vram *vram, u64 offset,
 			     u64 size);
 u64 nvkm_vgpu_sim_vram_used(const struct nvkm_vgpu_sim_vram *vram);
+int nvkm_vgpu_sim_vram_reserve(struct nvkm_vgpu_sim_vram *vram, u64 offset,
+			       u64 size);
+void nvkm_vgpu_sim_vram_release(struct nvkm_vgpu_sim_vram *vram, u64 offset);
 
 #if IS_ENABLED(CONFIG_KUNIT)
-/* The vram_cap_mib module parameter, for the KUnit suite to set. */
+/* The module parameters, for the KUnit suite to set. */
 extern unsigned int nvkm_vgpu_sim_vram_cap_mib;
+extern unsigned int nvkm_vgpu_sim_vram_vgpu_cap_mib;
 #endif
 
 #endif /* __NVKM_VGPU_SIM_VRAM_H__ */

@@ -3,6 +3,7 @@
 #define __NVKM_VGPU_SIM_VRAM_TYPES_H__
 
 #include <linux/atomic.h>
+#include <linux/maple_tree.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
@@ -14,6 +15,9 @@ struct device;
  *	reference per entry; a page is inserted on first touch and removed
  *	by a scrub. Guarded by its own xa_lock: an entry is looked up and
  *	referenced under it, so a scrub cannot free a page in between.
+ * @budgets: reserved ranges of FB pages to the host-memory budget each
+ *	was promised (vram.c); the tree's own lock guards its shape, the
+ *	budgets' counts are under vram.c's budget lock.
  * @size: FB size in bytes, a multiple of PAGE_SIZE; immutable.
  * @used: pages in @pages, for vram_used_kib; atomic, changed under the
  *	xa_lock with the entry it counts.
@@ -21,6 +25,7 @@ struct device;
  */
 struct nvkm_vgpu_sim_vram {
 	struct xarray pages;
+	struct maple_tree budgets;
 	u64 size;
 	atomic_long_t used;
 	struct device *dev;

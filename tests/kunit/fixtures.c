@@ -22,16 +22,33 @@ static struct page *nvkm_vgpu_test_fb_page(void *priv, u64 offset, bool alloc)
 	return alloc ? ERR_PTR(-ENOMEM) : NULL;
 }
 
+static int nvkm_vgpu_test_fb_pfn(void *priv, u64 offset, unsigned long *pfn)
+{
+	return -ENOMEM;
+}
+
 static int nvkm_vgpu_test_fb_scrub(void *priv, u64 offset, u64 size)
 {
 	return 0;
+}
+
+static int nvkm_vgpu_test_fb_reserve(void *priv, u64 offset, u64 size)
+{
+	return 0;
+}
+
+static void nvkm_vgpu_test_fb_release(void *priv, u64 offset, u64 size)
+{
 }
 
 const struct nvkm_vgpu_backend_ops nvkm_vgpu_test_ops = {
 	.owner = THIS_MODULE,
 	.name = "kunit",
 	.fb_page = nvkm_vgpu_test_fb_page,
+	.fb_pfn = nvkm_vgpu_test_fb_pfn,
 	.fb_scrub = nvkm_vgpu_test_fb_scrub,
+	.fb_reserve = nvkm_vgpu_test_fb_reserve,
+	.fb_release = nvkm_vgpu_test_fb_release,
 };
 
 /**

@@ -68,6 +68,7 @@ static void test_reference_outlives_unregister(struct kunit *test)
 {
 	struct device *dev = nvkm_vgpu_test_dev(test);
 	struct nvkm_vgpu_gpu *gpu, *held;
+	unsigned int i;
 
 	gpu = nvkm_vgpu_gpu_register(dev, &nvkm_vgpu_test_ops,
 				     &nvkm_vgpu_board_a16_16gb, NULL);
@@ -79,6 +80,12 @@ static void test_reference_outlives_unregister(struct kunit *test)
 	/* Still readable: KASAN would flag a use after free here. */
 	KUNIT_EXPECT_STREQ(test, held->board, "a16");
 	KUNIT_EXPECT_STREQ(test, held->catalogue->types[0].name, "a16-1c");
+	/*
+	 * The mdev parent's device holds the other reference until its
+	 * release, which CONFIG_DEBUG_KOBJECT_RELEASE delays by up to 4 s.
+	 */
+	for (i = 0; i < 200 && kref_read(&held->kref) > 1; i++)
+		msleep(50);
 	KUNIT_EXPECT_EQ(test, kref_read(&held->kref), 1);
 	nvkm_vgpu_gpu_put(held);
 }

@@ -109,6 +109,56 @@ static void set_cap(struct kunit *test, unsigned int mib)
 						  (void *)old));
 }
 
+static void vgpu_cap_restore_action(void *old)
+{
+	WRITE_ONCE(nvkm_vgpu_sim_vram_vgpu_cap_mib, (unsigned int)(uintptr_t)old);
+}
+
+/* Set the per-vGPU budget to @mib until the test ends. */
+static void set_vgpu_cap(struct kunit *test, unsigned int mib)
+{
+	uintptr_t old = READ_ONCE(nvkm_vgpu_sim_vram_vgpu_cap_mib);
+
+	WRITE_ONCE(nvkm_vgpu_sim_vram_vgpu_cap_mib, mib);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, vgpu_cap_restore_action,
+						  (void *)old));
+}
+
+struct reservation {
+	struct nvkm_vgpu_sim_vram *vram;
+	u64 offset;
+	u64 size;
+};
+
+/* Scrubs and releases a range, as the manager does when a vGPU goes. */
+static void release_action(void *data)
+{
+	struct reservation *r = data;
+
+	nvkm_vgpu_sim_vram_scrub(r->vram, r->offset, r->size);
+	nvkm_vgpu_sim_vram_release(r->vram, r->offset);
+}
+
+/* Reserves a range, released when the test ends; the reserve's errno. */
+static int reserve(struct kunit *test, struct nvkm_vgpu_sim_vram *vram,
+		   u64 offset, u64 size, struct reservation **out)
+{
+	struct reservation *r;
+	int ret;
+
+	ret = nvkm_vgpu_sim_vram_reserve(vram, offset, size);
+	if (ret)
+		return ret;
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	*r = (struct reservation){ .vram = vram, .offset = offset, .size = size };
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, release_action, r));
+	if (out)
+		*out = r;
+	return 0;
+}
+
 /* Touch pages from @first on until the budget refuses; count them. */
 static unsigned int touch_until_refused(struct kunit *test,
 					struct nvkm_vgpu_sim_vram *vram,
@@ -258,6 +308,50 @@ static void test_budget_refuses_new_pages_but_not_touched_ones(struct kunit *tes
 	KUNIT_EXPECT_EQ(test, touch_until_refused(test, vram, TEST_CAP_PAGES), 1);
 }
 
+/*
+ * A reserved range has a budget nobody else can spend: another tenant
+ * using up the rest of the cap does not cost it a single page.
+ */
+static void test_reserved_range_is_never_denied_by_others(struct kunit *test)
+{
+	struct nvkm_vgpu_sim_vram *vram = vram_new(test, TEST_FB_SIZE);
+	struct nvkm_vgpu_sim_vram *other = vram_new(test, TEST_FB_SIZE);
+
+	set_cap(test, 2);
+	set_vgpu_cap(test, 1);
+	KUNIT_ASSERT_EQ(test, 0, reserve(test, vram, 0, SZ_2M, NULL));
+	KUNIT_ASSERT_EQ(test, 0, reserve(test, other, 0, SZ_1M, NULL));
+
+	/* The other GPU's range and everything unreserved spend what is left. */
+	KUNIT_EXPECT_EQ(test, touch_until_refused(test, other, 0), TEST_CAP_PAGES);
+	KUNIT_EXPECT_EQ(test, touch_until_refused(test, vram, SZ_2M >> PAGE_SHIFT), 0);
+
+	/* Still, every page of this range's own budget is there. */
+	KUNIT_EXPECT_EQ(test, touch_until_refused(test, vram, 0), TEST_CAP_PAGES);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_sim_vram_used(vram), SZ_1M);
+}
+
+/* What the cap cannot promise is refused up front, not at first touch. */
+static void test_reserve_refuses_what_the_cap_cannot_cover(struct kunit *test)
+{
+	struct nvkm_vgpu_sim_vram *vram = vram_new(test, TEST_FB_SIZE);
+
+	set_cap(test, 1);
+	set_vgpu_cap(test, 1);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_sim_vram_reserve(vram, 0, SZ_1M), 0);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_sim_vram_reserve(vram, SZ_1M, SZ_1M),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_sim_vram_reserve(vram, 1, SZ_1M), -EINVAL);
+	nvkm_vgpu_sim_vram_release(vram, 0);
+
+	/* Released, the budget serves the next range. */
+	KUNIT_EXPECT_EQ(test, reserve(test, vram, SZ_1M, SZ_1M, NULL), 0);
+
+	/* With room in the cap, an overlap is still refused. */
+	set_cap(test, 4);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_sim_vram_reserve(vram, 0, SZ_2M), -EEXIST);
+}
+
 static void test_two_gpus_share_one_budget(struct kunit *test)
 {
 	struct nvkm_vgpu_sim_vram *a = vram_new(test, TEST_FB_SIZE);
@@ -376,6 +470,8 @@ static struct kunit_case nvkm_vgpu_sim_vram_cases[] = {
 	KUNIT_CASE(test_scrub_refuses_bad_ranges),
 	KUNIT_CASE(test_budget_refuses_new_pages_but_not_touched_ones),
 	KUNIT_CASE(test_two_gpus_share_one_budget),
+	KUNIT_CASE(test_reserved_range_is_never_denied_by_others),
+	KUNIT_CASE(test_reserve_refuses_what_the_cap_cannot_cover),
 	KUNIT_CASE(test_racing_first_touches_get_the_same_page),
 	KUNIT_CASE(test_fini_returns_the_budget_and_spares_referenced_pages),
 	{}

@@ -15,6 +15,10 @@
 # (BIN_DIR/vgpu-peek): it must hold its own guest's pattern and none of the
 # other's. Removes the vGPUs and unloads the modules.
 #
+# Each guest boots without "quiet": a kernel splat on its console
+# (tests/vm/splat.sh) fails it, and so does a vfio line, a warning or an
+# error on its QEMU's stderr.
+#
 # Writes TAP to $NVKM_RESULTS/nested.tap, each guest's console and QEMU log
 # to guest-<N>.console and guest-<N>.qemu.log, and one tab-separated row
 # per vGPU to vgpus.tsv (uuid, type, FB MiB, CHIDs, guest result, host
@@ -66,7 +70,8 @@ qemu=${QEMU:-qemu-system-x86_64}
 # guest resets to exit; BARs stay as the BIOS placed them), no clocksource
 # watchdog or timer check, no audit or AppArmor. nowatchdog: a starved
 # nested guest otherwise reports soft lockups that say nothing of the vGPU.
-guest_append=${NVKM_NESTED_APPEND:-console=ttyS0 quiet panic=-1 cryptomgr.notests acpi=off tsc=reliable no_timer_check nowatchdog audit=0 apparmor=0}
+# No "quiet": the whole kernel log goes to the console, which is scanned.
+guest_append=${NVKM_NESTED_APPEND:-console=ttyS0 panic=-1 cryptomgr.notests acpi=off tsc=reliable no_timer_check nowatchdog audit=0 apparmor=0}
 initrd=$bin/guest-initramfs.cpio.gz
 peek=$bin/vgpu-peek
 
@@ -82,6 +87,8 @@ say() {
 
 # shellcheck source=tests/vm/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/vm/splat.sh
+source "$(dirname "$0")/splat.sh"
 
 # Per vGPU i: uuid, type, sysfs geometry, VFIO identity, seed, guest state.
 uuids=()
@@ -89,6 +96,7 @@ seeds=()
 pids=()
 fb_size=()
 chids=()
+channels=()
 vfio_type=()
 guest_secs=()
 guest_rc=()
@@ -186,7 +194,7 @@ vfio_info() {
 	echo "nested: vgpu$i host VFIO: $line"
 	vfio_type[i]=$(field "$line" type)
 	[ "$(field "$line" fb)" = "${fb_size[i]}" ] &&
-		[ "$(field "$line" chids)" = "${chids[i]}" ] &&
+		[ "$(field "$line" channels)" = "${channels[i]}" ] &&
 		[ "$(field "$line" magic)" = 0x5647564e ] &&
 		[ "$(field "$line" subsys)" = "$(printf '%#06x' $((0x1000 + vfio_type[i])))" ]
 }
@@ -197,6 +205,8 @@ for i in "${!type_list[@]}"; do
 	[ $failed = 0 ] || finish
 	fb_size[i]=$(attr "$i" fb_size)
 	chids[i]=$(attr "$i" chids)
+	# The guest numbers its channels 0..n-1: it sees how many, not where.
+	channels[i]=$(( ${chids[i]#*-} - ${chids[i]%-*} + 1 ))
 	say "vgpu$i ${uuids[i]} type $t fb_offset $(attr "$i" fb_offset) fb_size ${fb_size[i]} chids ${chids[i]} seed ${seeds[i]}"
 	check "vGPU $i: VFIO identity (magic, type, subsystem ID) and geometry match sysfs" vfio_info "$i"
 	[ $failed = 0 ] || finish
@@ -283,6 +293,24 @@ clean_exit() {
 	local con=$results/guest-$1.console
 	grep -aq 'VGPU-GUEST: exit=' "$con" && ! grep -aqE 'Kernel panic|Oops|BUG:' "$con"
 }
+# No kernel splat on the guest's console (the whole kernel log: no
+# "quiet"), nor a bare stack dump; the first lines found are shown.
+console_clean() {
+	local con=$results/guest-$1.console found
+	found=$(tr -d '\r' <"$con" | grep -aE -- "$splat_re|Call Trace:" | head -n 5 || true)
+	[ -z "$found" ] && return 0
+	printf '%s\n' "$found" | sed "s/^/nested: guest $1 console: /"
+	return 1
+}
+# QEMU's own stderr: a vfio line, a warning or an error is QEMU finding
+# fault with the vGPU (or failing to use it); the first lines are shown.
+qemu_clean() {
+	local log=$results/guest-$1.qemu.log found
+	found=$(grep -aiE 'vfio|warning|error' "$log" | head -n 5 || true)
+	[ -z "$found" ] && return 0
+	printf '%s\n' "$found" | sed "s/^/nested: guest $1 QEMU: /"
+	return 1
+}
 guest_line=()
 host_check=()
 for i in "${!uuids[@]}"; do
@@ -295,11 +323,13 @@ for i in "${!uuids[@]}"; do
 	check "guest $i: QEMU took the vGPU and the guest powered off (exit ${guest_rc[i]}, ${guest_secs[i]}s)" \
 		test "${guest_rc[i]}" = 0
 	check "guest $i: its kernel ran /init to the end (no panic)" clean_exit "$i"
+	check "guest $i: no kernel splat on its console" console_clean "$i"
+	check "guest $i: no vfio line, warning or error from its QEMU" qemu_clean "$i"
 	check "guest $i: printed result=ok" test "$(field "$line" result)" = ok
 	check "guest $i: FB size ${fb_size[i]} as sysfs says (guest: $(field "$line" fb || echo none))" \
 		test "$(field "$line" fb)" = "${fb_size[i]}"
-	check "guest $i: CHIDs ${chids[i]} as sysfs says (guest: $(field "$line" chids || echo none))" \
-		test "$(field "$line" chids)" = "${chids[i]}"
+	check "guest $i: ${channels[i]} channels, as sysfs chids ${chids[i]} says (guest: $(field "$line" channels || echo none))" \
+		test "$(field "$line" channels)" = "${channels[i]}"
 	check "guest $i: type index ${vfio_type[i]} of ${type_list[i]} (guest: $(field "$line" type || echo none))" \
 		test "$(field "$line" type)" = "${vfio_type[i]}"
 	check "guest $i: subsystem ID 0x1000 + type index" \

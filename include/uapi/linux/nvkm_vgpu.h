@@ -7,6 +7,10 @@
  * an 8-byte access is two 4-byte accesses. Writes take effect only when
  * they are 4 bytes wide and 4-byte aligned; narrower or unaligned writes are
  * dropped. Offsets no register occupies read as zero and ignore writes.
+ * A guest sees only its own relative view: FB offsets 0..FB_SIZE-1 and
+ * channels 0..CHID_COUNT-1, nothing of where its slice sits on the
+ * physical GPU. Version 2 dropped version 1's CHID_BASE (0xf00018) and
+ * PLACEMENT (0xf00024), which told exactly that; both offsets now read 0.
  * See Documentation/bar0.rst.
  */
 #ifndef _UAPI_LINUX_NVKM_VGPU_H
@@ -14,7 +18,7 @@
 
 #include <linux/types.h>
 
-#define NVKM_VGPU_UAPI_VERSION		1
+#define NVKM_VGPU_UAPI_VERSION		2
 
 #define NVKM_VGPU_BAR0_SIZE		0x01000000	/* 16 MiB */
 
@@ -28,10 +32,8 @@
 #define NVKM_VGPU_REG_TYPE		0xf0000c	/* RO: type index in the catalogue */
 #define NVKM_VGPU_REG_FB_SIZE_LO	0xf00010	/* RO: slice FB bytes, low 32 bits */
 #define NVKM_VGPU_REG_FB_SIZE_HI	0xf00014	/* RO: slice FB bytes, high 32 bits */
-#define NVKM_VGPU_REG_CHID_BASE		0xf00018	/* RO: first host channel ID */
-#define NVKM_VGPU_REG_CHID_COUNT	0xf0001c	/* RO: channels of this vGPU */
+#define NVKM_VGPU_REG_CHID_COUNT	0xf0001c	/* RO: channels, numbered 0..n-1 */
 #define NVKM_VGPU_REG_ENGINES		0xf00020	/* RO: bitmap, NVKM_VGPU_ENGINE_BIT_* */
-#define NVKM_VGPU_REG_PLACEMENT		0xf00024	/* RO: placement ID */
 #define NVKM_VGPU_REG_SCRATCH		0xf00028	/* RW: guest scratch, 0 at reset */
 
 #define NVKM_VGPU_MAGIC			0x5647564e	/* "NVGV" */

@@ -15,8 +15,9 @@
  *
  * (reason=... on failure) and exits 0 only when everything held. The
  * line's keys: bdf, vendor/device/subsys (config space, as sysfs shows
- * them), magic, version, type, fb (bytes), chids (first-last), engines,
- * placement, bar1 (BAR1 size), seed, fresh (zero: the slice read zero
+ * them), magic, version, type, fb (bytes), channels (how many: a guest
+ * numbers them 0..n-1 and sees nothing of the host's), engines, bar1 (BAR1
+ * size), seed, fresh (zero: the slice read zero
  * before the guest wrote it; dirty: it did not), written (bytes), write_ms,
  * verify_ms, uptime (seconds since the guest kernel started).
  */
@@ -331,12 +332,9 @@ int main(void)
 	fb = reg(bar0, NVKM_VGPU_REG_FB_SIZE_LO) |
 	     (u64)reg(bar0, NVKM_VGPU_REG_FB_SIZE_HI) << 32;
 	count = reg(bar0, NVKM_VGPU_REG_CHID_COUNT);
-	fact(" type=%u fb=%llu chids=%u-%u engines=%#x placement=%u",
-	     reg(bar0, NVKM_VGPU_REG_TYPE), fb,
-	     reg(bar0, NVKM_VGPU_REG_CHID_BASE),
-	     reg(bar0, NVKM_VGPU_REG_CHID_BASE) + count - 1,
-	     reg(bar0, NVKM_VGPU_REG_ENGINES),
-	     reg(bar0, NVKM_VGPU_REG_PLACEMENT));
+	fact(" type=%u fb=%llu channels=%u engines=%#x",
+	     reg(bar0, NVKM_VGPU_REG_TYPE), fb, count,
+	     reg(bar0, NVKM_VGPU_REG_ENGINES));
 	if (!count)
 		fail("no-channels");
 

@@ -185,11 +185,8 @@ static int cmd_info(struct peek *p)
 	printf(" magic=%#x version=%u type=%u fb=%llu",
 	       bar0(p, NVKM_VGPU_REG_MAGIC), bar0(p, NVKM_VGPU_REG_VERSION),
 	       bar0(p, NVKM_VGPU_REG_TYPE), fb_size(p));
-	printf(" chids=%u-%u engines=%#x placement=%u bar1=%llu\n",
-	       bar0(p, NVKM_VGPU_REG_CHID_BASE),
-	       bar0(p, NVKM_VGPU_REG_CHID_BASE) + count - 1,
+	printf(" channels=%u engines=%#x bar1=%llu\n", count,
 	       bar0(p, NVKM_VGPU_REG_ENGINES),
-	       bar0(p, NVKM_VGPU_REG_PLACEMENT),
 	       region_size(p, VFIO_PCI_BAR1_REGION_INDEX));
 	return 0;
 }
