@@ -18,7 +18,7 @@
  * Locking: each framebuffer's xarray lock guards its entries and its page
  * count; its maple tree of budgets has its own lock, and a budget's fields
  * and the two host-wide counters below are guarded by
- * nvkm_vgpu_sim_vram_budget_lock, which nests inside the xarray lock.
+ * nvkm_vgpu_sim_vram_budget_lock, taken with no other lock held.
  */
 #include <linux/atomic.h>
 #include <linux/device.h>
@@ -340,29 +340,29 @@ EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_sim_vram_page);
 int nvkm_vgpu_sim_vram_scrub(struct nvkm_vgpu_sim_vram *vram, u64 offset,
 			     u64 size)
 {
-	XA_STATE(xas, &vram->pages, offset >> PAGE_SHIFT);
+	unsigned long index;
 	struct page *page;
-	long pages = 0;
 	int ret;
 
 	ret = nvkm_vgpu_sim_vram_check(vram, offset, size);
 	if (ret || !size)
 		return ret;
 
-	xas_lock(&xas);
-	xas_for_each(&xas, page, (offset + size - 1) >> PAGE_SHIFT) {
-		xas_store(&xas, NULL);
-		atomic_long_dec(&vram->used);
-		nvkm_vgpu_sim_vram_uncharge(vram, xas.xa_index);
-		put_page(page);
-		if (++pages % XA_CHECK_SCHED)
+	/*
+	 * One erase per page, each under the xarray lock: an iteration that
+	 * stores NULL and pauses can lose its place when the store frees the
+	 * node it was in, and skip the next 4096 pages.
+	 */
+	xa_for_each_range(&vram->pages, index, page, offset >> PAGE_SHIFT,
+			  (offset + size - 1) >> PAGE_SHIFT) {
+		page = xa_erase(&vram->pages, index);
+		if (!page)
 			continue;
-		xas_pause(&xas);
-		xas_unlock(&xas);
+		atomic_long_dec(&vram->used);
+		nvkm_vgpu_sim_vram_uncharge(vram, index);
+		put_page(page);
 		cond_resched();
-		xas_lock(&xas);
 	}
-	xas_unlock(&xas);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_sim_vram_scrub);
