@@ -10,10 +10,9 @@
  * trap afterwards. Being PFN mappings, they hold no page reference and
  * get_user_pages() refuses them, so nothing pins a vGPU's FB past its life.
  *
- * Every mapping of a vGPU joins one address space (bar1_fs.c) and is zapped
- * when the BAR stops decoding: reset, memory decoding off, D3hot, GPU
- * removal. A touch then faults again, and gets SIGBUS until decoding is
- * back, as with vfio-pci. Bytes past the slice inside the BAR read as zero
+ * Every mapping of a vGPU is zapped when the BAR stops decoding: reset,
+ * memory decoding off, D3hot, GPU removal. A touch then faults again, and
+ * gets SIGBUS until decoding is back, as with vfio-pci. Bytes past the slice inside the BAR read as zero
  * and ignore writes; a mapping of them gets SIGBUS, as does a touch the
  * backend cannot back.
  */
@@ -139,7 +138,15 @@ out:
 void nvkm_vgpu_bar1_zap_locked(struct nvkm_vgpu *vgpu)
 {
 	lockdep_assert_held(&vgpu->lock);
-	unmap_mapping_range(vgpu->bar1_inode->i_mapping, 0, 0, true);
+	/*
+	 * BAR1's file offsets only. Before 6.10 every VFIO device file shares
+	 * one anonymous inode, so this also zaps other VFIO devices' mappings
+	 * of their region 1; theirs fault back in, as ours do.
+	 */
+	if (vgpu->bar1_mapping)
+		unmap_mapping_range(vgpu->bar1_mapping,
+				    VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_BAR1_REGION_INDEX),
+				    vgpu->bar1_size, true);
 }
 
 static const struct vm_operations_struct nvkm_vgpu_bar1_vm_ops = {
@@ -165,8 +172,9 @@ int nvkm_vgpu_bar1_mmap(struct nvkm_vgpu *vgpu, struct vm_area_struct *vma)
 				     pos, len, vgpu->bar1_size);
 		return -EINVAL;
 	}
-	/* Join the vGPU's address space, whichever file this came through. */
-	vma->vm_file->f_mapping = vgpu->bar1_inode->i_mapping;
+	mutex_lock(&vgpu->lock);
+	vgpu->bar1_mapping = vma->vm_file->f_mapping;
+	mutex_unlock(&vgpu->lock);
 	vma->vm_ops = &nvkm_vgpu_bar1_vm_ops;
 	vma->vm_private_data = vgpu;
 	vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);

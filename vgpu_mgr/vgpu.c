@@ -162,16 +162,11 @@ int nvkm_vgpu_init(struct vfio_device *vdev)
 	mutex_init(&vgpu->lock);
 	INIT_LIST_HEAD(&vgpu->node);
 
-	vgpu->bar1_inode = nvkm_vgpu_bar1_inode_new();
-	if (IS_ERR(vgpu->bar1_inode)) {
-		ret = PTR_ERR(vgpu->bar1_inode);
-		goto err_put_gpu;
-	}
 	slice = nvkm_vgpu_slice_new(&gpu->alloc, vgpu->type,
 				    NVKM_VGPU_PLACEMENT_ANY);
 	if (IS_ERR(slice)) {
 		ret = PTR_ERR(slice);
-		goto err_put_inode;
+		goto err_put_gpu;
 	}
 	vgpu->slice = slice;
 	ret = gpu->ops->fb_reserve(gpu->priv, slice->fb_offset, slice->fb_size);
@@ -215,8 +210,6 @@ err_release_fb:
 err_del_slice:
 	nvkm_vgpu_slice_del(&gpu->alloc, slice);
 	vgpu->slice = NULL;
-err_put_inode:
-	nvkm_vgpu_bar1_inode_put(vgpu->bar1_inode);
 err_put_gpu:
 	mutex_destroy(&vgpu->lock);
 	nvkm_vgpu_gpu_put(gpu);
@@ -238,7 +231,6 @@ void nvkm_vgpu_release(struct vfio_device *vdev)
 	if (vgpu->slice)
 		nvkm_vgpu_slice_put(vgpu);
 	nvkm_vgpu_bar0_fini(&vgpu->bar0);
-	nvkm_vgpu_bar1_inode_put(vgpu->bar1_inode);
 	mutex_destroy(&vgpu->lock);
 	nvkm_vgpu_gpu_put(vgpu->gpu);
 }

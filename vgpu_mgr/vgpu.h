@@ -31,10 +31,6 @@ ssize_t nvkm_vgpu_bar1_rw(struct nvkm_vgpu *vgpu, char __user *buf,
 int nvkm_vgpu_bar1_mmap(struct nvkm_vgpu *vgpu, struct vm_area_struct *vma);
 void nvkm_vgpu_bar1_zap_locked(struct nvkm_vgpu *vgpu);
 
-/* bar1_fs.c */
-struct inode *nvkm_vgpu_bar1_inode_new(void);
-void nvkm_vgpu_bar1_inode_put(struct inode *inode);
-
 /* vgpu.c */
 void nvkm_vgpu_gpu_surprise_removal(struct nvkm_vgpu_gpu *gpu);
 int nvkm_vgpu_scrub(struct nvkm_vgpu *vgpu);

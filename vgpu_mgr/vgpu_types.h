@@ -10,7 +10,7 @@
 #include "config_types.h"
 
 struct eventfd_ctx;
-struct inode;
+struct address_space;
 struct mdev_device;
 struct nvkm_vgpu_gpu;
 struct nvkm_vgpu_slice;
@@ -29,9 +29,6 @@ struct virqfd;
  *	device, so it needs no lock.
  * @bar1_size: size of the FB BAR: the slice's FB rounded up to a power of
  *	two; bytes past the FB read as zero; immutable.
- * @bar1_inode: the inode whose address space every BAR1 mapping of the
- *	vGPU joins, whichever file it was made through, so that all of them
- *	can be zapped at once; immutable.
  * @node: entry in the GPU's &nvkm_vgpu_gpu.vgpus, under its vgpus_lock.
  * @intx_unmask: the INTx unmask eventfd's virqfd, or NULL; guarded by the
  *	VFIO core's virqfd lock, and enabled or disabled only without @lock.
@@ -39,6 +36,9 @@ struct virqfd;
  *	the faulting task's mmap lock: no user copy is made while it is held.
  * @removed: the GPU is being unregistered: reads return all-ones, writes
  *	are dropped, BAR1 faults get SIGBUS.
+ * @bar1_mapping: the address space BAR1's mappings are linked into (the
+ *	device file's: its own inode's since 6.10, the anonymous inode all
+ *	VFIO device files share before), set by the first mmap; NULL before.
  * @config: emulated PCI configuration space.
  * @bar0: emulated registers.
  * @intx_trigger: eventfd for INTx, or NULL.
@@ -56,11 +56,11 @@ struct nvkm_vgpu {
 	const struct nvkm_vgpu_type *type;
 	struct nvkm_vgpu_slice *slice;
 	u64 bar1_size;
-	struct inode *bar1_inode;
 	struct list_head node;
 	struct virqfd *intx_unmask;
 	struct mutex lock; /* guards the fields below */
 	bool removed;
+	struct address_space *bar1_mapping;
 	struct nvkm_vgpu_config config;
 	struct nvkm_vgpu_bar0 bar0;
 	struct eventfd_ctx *intx_trigger;
