@@ -12,8 +12,9 @@
 # mdevctl, libvirt and QEMU with two nested guests (debug kernel and stock
 # 6.12), loading and unloading the modules (stock kernels); a last boot
 # proves the harness fails a run with a kernel splat. Prints a line per
-# check, a line per layer, and ends with "N passed, N failed". Exits
-# non-zero if anything failed.
+# check, a line per layer, and ends with "N passed, N failed, N skipped".
+# A TAP check skipped on the debug kernel fails, unless its reason is a
+# line of tests/vm/allowed-skips.txt. Exits non-zero if anything failed.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,8 +26,10 @@ source "$top/tests/vm/splat.sh"
 
 passed=0
 failed=0
+skipped=0
 layer_passed=0
 layer_failed=0
+layer_skipped=0
 
 pass() {
 	passed=$((passed + 1))
@@ -40,18 +43,25 @@ fail() {
 	echo "  FAIL $*"
 }
 
+skip() {
+	skipped=$((skipped + 1))
+	layer_skipped=$((layer_skipped + 1))
+	echo "  SKIP $*"
+}
+
 layer() {
 	layer_passed=0
 	layer_failed=0
+	layer_skipped=0
 	echo "== $*"
 }
 
 layer_end() {
-	echo "-- $1: $layer_passed passed, $layer_failed failed"
+	echo "-- $1: $layer_passed passed, $layer_failed failed, $layer_skipped skipped"
 }
 
 finish() {
-	echo "$passed passed, $failed failed"
+	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ]
 	exit
 }
@@ -68,6 +78,73 @@ await() {
 		fi
 	done
 	wait "$pid"
+}
+
+# The skip reasons allowed on the debug kernel: the lines of
+# tests/vm/allowed-skips.txt that are not comments.
+declare -A allowed_skips=()
+while IFS= read -r line; do
+	case $line in
+	'' | '#'*) ;;
+	*) allowed_skips[$line]=1 ;;
+	esac
+done < "$top/tests/vm/allowed-skips.txt"
+
+# skipped_check KERNEL DESC REASON: a check that was skipped for REASON
+# counts as skipped; on the debug kernel, which has everything a test can
+# ask for, it fails unless REASON is allowed. A skip needs a reason.
+skipped_check() {
+	local kernel=$1 desc=$2 why=$3
+	if [ -z "$why" ]; then
+		fail "$desc: skipped with no reason"
+	elif [ "$kernel" = debug ] && [ -z "${allowed_skips[$why]+x}" ]; then
+		fail "$desc: skipped on the debug kernel: $why (not in tests/vm/allowed-skips.txt)"
+	else
+		skip "$desc # $why"
+	fi
+}
+
+# tap_result KERNEL DESC VERDICT DIRECTIVE: one check of a TAP or KTAP
+# line. VERDICT is "ok" or "not ok"; DIRECTIVE what follows its " # ", if
+# anything. "# SKIP reason" is a skip (see skipped_check); "# TODO" is no
+# outcome here: a known limit is a pass, a failure or a SKIP with a reason.
+tap_result() {
+	local kernel=$1 desc=$2 verdict=$3 dir=$4
+	local re='^[Ss][Kk][Ii][Pp][A-Za-z]*:? *(.*[^ ])? *$'
+	case $dir in
+	[Ss][Kk][Ii][Pp]*)
+		if [ "$verdict" = ok ]; then
+			[[ $dir =~ $re ]]
+			skipped_check "$kernel" "$desc" "${BASH_REMATCH[1]}"
+		else
+			fail "$desc (not ok, marked SKIP)"
+		fi ;;
+	[Tt][Oo][Dd][Oo]*)
+		fail "$desc: $verdict # $dir (TODO is no outcome: make it pass, fail or SKIP with a reason)" ;;
+	*)
+		if [ "$verdict" = ok ]; then
+			pass "$desc"
+		else
+			fail "$desc"
+		fi ;;
+	esac
+}
+
+# tap_split LINE: sets tap_verdict ("ok" or "not ok"), tap_desc and tap_dir
+# (what follows its " # ", if anything) from a TAP line "[not ]ok N [- ]
+# DESCRIPTION[ # DIRECTIVE]" (indented in KTAP's subtests); fails for any
+# other line.
+tap_split() {
+	local re='^ *(not ok|ok) [0-9]+( - | |$)(.*)$'
+	[[ $1 =~ $re ]] || return 1
+	tap_verdict=${BASH_REMATCH[1]}
+	tap_desc=${BASH_REMATCH[3]}
+	tap_dir=
+	re='^(.*[^ ])? *# *(([Ss][Kk][Ii][Pp]|[Tt][Oo][Dd][Oo]).*)$'
+	if [[ $tap_desc =~ $re ]]; then
+		tap_desc=${BASH_REMATCH[1]}
+		tap_dir=${BASH_REMATCH[2]}
+	fi
 }
 
 # Runs a command quietly; its output goes to a log shown on failure.
@@ -279,24 +356,15 @@ suite_test() {
 	count_taps "$name" "$dir"
 }
 
-# count_taps NAME RESULTS: one line per TAP check in RESULTS/*.tap. A check
-# marked "# TODO" is a known limit the test documents: it is listed, and
-# counts neither as passed nor as failed.
+# count_taps NAME RESULTS: one line per TAP check in RESULTS/*.tap, NAME
+# being the kernel (see tap_result).
 count_taps() {
-	local name=$1 tap line desc
+	local name=$1 tap line
 	for tap in "$2"/*.tap; do
 		[ -f "$tap" ] || continue
 		while IFS= read -r line; do
-			desc=${line#not }
-			desc=${desc#ok }
-			desc=${desc#"${desc%%[!0-9]*}"}
-			desc=${desc# }
-			desc="$name $(basename "$tap" .tap): ${desc#- }"
-			case $line in
-			*"# TODO"*) echo "  TODO $desc" ;;
-			"ok "*) pass "$desc" ;;
-			"not ok "*) fail "$desc" ;;
-			esac
+			tap_split "$line" || continue
+			tap_result "$name" "$name $(basename "$tap" .tap): $tap_desc" "$tap_verdict" "$tap_dir"
 		done < <(grep -E '^(not )?ok [0-9]+' "$tap")
 	done
 }
