@@ -5,12 +5,17 @@
  * Reads and writes past the end of each region or straddling it, zero and
  * huge counts, region indexes the device does not have; mmap of the
  * emulated regions, past BAR1, private mappings, growing a mapping;
- * unknown ioctls and malformed VFIO_DEVICE_GET_*_INFO and SET_IRQS calls;
- * odd-sized BAR0 accesses, whose reads return the addressed bytes and whose
- * narrow writes are dropped. Each row states the errno it expects. The
- * buffer handed to a refused access is followed by inaccessible memory, so
- * a kernel that copied before checking the bounds would answer EFAULT
- * instead of EINVAL. Finally the device must still work.
+ * unknown ioctls and malformed VFIO_DEVICE_GET_*_INFO calls; SET_IRQS as
+ * vfio-pci (drivers/vfio/pci/vfio_pci_intrs.c) answers it, per index and
+ * action: MASK and UNMASK only on INTx and only for vector 0 (MASK by
+ * eventfd is ENOTTY), a count of 0 only with DATA_NONE, any negative INTx
+ * or MSI eventfd disables, REQ takes eventfd -1 but no other negative fd
+ * and DATA_NONE only once it has an eventfd; odd-sized BAR0 accesses,
+ * whose reads return the addressed bytes and whose narrow writes are
+ * dropped. Each row states the errno it expects. The buffer handed to a
+ * refused access is followed by inaccessible memory, so a kernel that
+ * copied before checking the bounds would answer EFAULT instead of EINVAL.
+ * Finally the device must still work.
  *
  * Usage: badinput
  */
@@ -222,10 +227,15 @@ static int set_irqs(struct vdev *d, u32 argsz, u32 flags,
 
 #define EVENTFD_TRIGGER (VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER)
 #define NONE_TRIGGER (VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER)
+#define BOOL_TRIGGER (VFIO_IRQ_SET_DATA_BOOL | VFIO_IRQ_SET_ACTION_TRIGGER)
+#define NONE_MASK (VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_MASK)
+#define NONE_UNMASK (VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_UNMASK)
+#define EVENTFD_UNMASK (VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_UNMASK)
 #define IRQ_ARGSZ (sizeof(struct vfio_irq_set) + sizeof(s32))
 #define HDR_ARGSZ sizeof(struct vfio_irq_set)
 #define INTX VFIO_PCI_INTX_IRQ_INDEX
 #define MSI VFIO_PCI_MSI_IRQ_INDEX
+#define REQ VFIO_PCI_REQ_IRQ_INDEX
 
 struct ioctl_row {
 	const char *what;
@@ -299,7 +309,8 @@ static int ioctl_row(struct vdev *d, unsigned int row, struct ioctl_row *r)
 		ret = set_irqs(d, IRQ_ARGSZ, EVENTFD_TRIGGER, MSI, 0, 1, null_fd);
 		break;
 	case 13:
-		*r = (struct ioctl_row){ "SET_IRQS MSI with eventfd -2", EINVAL };
+		*r = (struct ioctl_row){ "SET_IRQS MSI eventfd -2 (negative: disable) is accepted",
+					 0 };
 		ret = set_irqs(d, IRQ_ARGSZ, EVENTFD_TRIGGER, MSI, 0, 1, -2);
 		break;
 	case 14:
@@ -326,14 +337,14 @@ static int ioctl_row(struct vdev *d, unsigned int row, struct ioctl_row *r)
 			       0, 1, efd);
 		break;
 	case 19:
-		*r = (struct ioctl_row){ "SET_IRQS MSI MASK (not maskable)", EINVAL };
+		*r = (struct ioctl_row){ "SET_IRQS MSI MASK (not maskable)", ENOTTY };
 		ret = set_irqs(d, HDR_ARGSZ,
 			       VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_MASK,
 			       MSI, 0, 1, 0);
 		break;
 	case 20:
 		*r = (struct ioctl_row){ "SET_IRQS INTx with two actions (MASK | TRIGGER)",
-					 EINVAL };
+					 ENOTTY };
 		ret = set_irqs(d, HDR_ARGSZ, NONE_TRIGGER | VFIO_IRQ_SET_ACTION_MASK,
 			       INTX, 0, 1, 0);
 		break;
@@ -381,6 +392,94 @@ static int ioctl_row(struct vdev *d, unsigned int row, struct ioctl_row *r)
 	case 29:
 		*r = (struct ioctl_row){ "VFIO_DEVICE_RESET is accepted", 0 };
 		ret = vdev_reset(d);
+		break;
+	case 30:
+		*r = (struct ioctl_row){ "SET_IRQS INTx MASK count 0", EINVAL };
+		ret = set_irqs(d, HDR_ARGSZ, NONE_MASK, INTX, 0, 0, 0);
+		break;
+	case 31:
+		*r = (struct ioctl_row){ "SET_IRQS INTx UNMASK count 0", EINVAL };
+		ret = set_irqs(d, HDR_ARGSZ, NONE_UNMASK, INTX, 0, 0, 0);
+		break;
+	case 32:
+		*r = (struct ioctl_row){ "SET_IRQS INTx MASK by eventfd", ENOTTY };
+		ret = set_irqs(d, IRQ_ARGSZ,
+			       VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_MASK,
+			       INTX, 0, 1, efd);
+		break;
+	case 33:
+		*r = (struct ioctl_row){ "SET_IRQS INTx UNMASK eventfd -1 (disable) is accepted",
+					 0 };
+		ret = set_irqs(d, IRQ_ARGSZ, EVENTFD_UNMASK, INTX, 0, 1, -1);
+		break;
+	case 34:
+		*r = (struct ioctl_row){ "SET_IRQS INTx UNMASK with /dev/null as eventfd",
+					 EINVAL };
+		ret = set_irqs(d, IRQ_ARGSZ, EVENTFD_UNMASK, INTX, 0, 1, null_fd);
+		break;
+	case 35:
+		*r = (struct ioctl_row){ "SET_IRQS INTx trigger BOOL count 0", EINVAL };
+		ret = set_irqs(d, IRQ_ARGSZ, BOOL_TRIGGER, INTX, 0, 0, 0);
+		break;
+	case 36:
+		*r = (struct ioctl_row){ "SET_IRQS INTx trigger EVENTFD count 0", EINVAL };
+		ret = set_irqs(d, IRQ_ARGSZ, EVENTFD_TRIGGER, INTX, 0, 0, efd);
+		break;
+	case 37:
+		*r = (struct ioctl_row){ "SET_IRQS INTx trigger count 0 (disable) is accepted",
+					 0 };
+		ret = set_irqs(d, HDR_ARGSZ, NONE_TRIGGER, INTX, 0, 0, 0);
+		break;
+	case 38:
+		*r = (struct ioctl_row){ "SET_IRQS INTx eventfd -2 (negative: disable) is accepted",
+					 0 };
+		ret = set_irqs(d, IRQ_ARGSZ, EVENTFD_TRIGGER, INTX, 0, 1, -2);
+		break;
+	case 39:
+		*r = (struct ioctl_row){ "SET_IRQS MSI UNMASK (not maskable)", ENOTTY };
+		ret = set_irqs(d, HDR_ARGSZ, NONE_UNMASK, MSI, 0, 1, 0);
+		break;
+	case 40:
+		*r = (struct ioctl_row){ "SET_IRQS MSI trigger BOOL count 0", EINVAL };
+		ret = set_irqs(d, IRQ_ARGSZ, BOOL_TRIGGER, MSI, 0, 0, 0);
+		break;
+	case 41:
+		*r = (struct ioctl_row){ "SET_IRQS MSI trigger EVENTFD count 0", EINVAL };
+		ret = set_irqs(d, IRQ_ARGSZ, EVENTFD_TRIGGER, MSI, 0, 0, efd);
+		break;
+	case 42:
+		*r = (struct ioctl_row){ "SET_IRQS REQ MASK", ENOTTY };
+		ret = set_irqs(d, HDR_ARGSZ, NONE_MASK, REQ, 0, 1, 0);
+		break;
+	case 43:
+		*r = (struct ioctl_row){ "SET_IRQS REQ UNMASK", ENOTTY };
+		ret = set_irqs(d, HDR_ARGSZ, NONE_UNMASK, REQ, 0, 1, 0);
+		break;
+	case 44:
+		*r = (struct ioctl_row){ "SET_IRQS REQ DATA_NONE trigger with no eventfd set",
+					 EINVAL };
+		ret = set_irqs(d, HDR_ARGSZ, NONE_TRIGGER, REQ, 0, 1, 0);
+		break;
+	case 45:
+		*r = (struct ioctl_row){ "SET_IRQS REQ DATA_NONE count 0 with no eventfd set",
+					 EINVAL };
+		ret = set_irqs(d, HDR_ARGSZ, NONE_TRIGGER, REQ, 0, 0, 0);
+		break;
+	case 46:
+		*r = (struct ioctl_row){ "SET_IRQS REQ trigger BOOL count 0", EINVAL };
+		ret = set_irqs(d, IRQ_ARGSZ, BOOL_TRIGGER, REQ, 0, 0, 0);
+		break;
+	case 47:
+		*r = (struct ioctl_row){ "SET_IRQS REQ trigger EVENTFD count 0", EINVAL };
+		ret = set_irqs(d, IRQ_ARGSZ, EVENTFD_TRIGGER, REQ, 0, 0, efd);
+		break;
+	case 48:
+		*r = (struct ioctl_row){ "SET_IRQS REQ with eventfd -2", EINVAL };
+		ret = set_irqs(d, IRQ_ARGSZ, EVENTFD_TRIGGER, REQ, 0, 1, -2);
+		break;
+	case 49:
+		*r = (struct ioctl_row){ "SET_IRQS REQ eventfd -1 (disable) is accepted", 0 };
+		ret = set_irqs(d, IRQ_ARGSZ, EVENTFD_TRIGGER, REQ, 0, 1, -1);
 		break;
 	default:
 		ret = 1;

@@ -9,14 +9,21 @@
  * h100-1c vGPUs, whose 1012 MiB slice sits in a 1 GiB BAR: bytes past the
  * slice read as zero and drop writes (so A cannot reach into B, whose slice
  * starts right there), a write straddling the slice's end stops at it, and
- * touching a mapping past the slice raises SIGBUS. Last, with the simulated
- * GPUs' host memory budget (vram_cap_mib) cut to 1 MiB: a pwrite stops at
- * the budget, a further one fails with ENOMEM, a mapping's touch that
- * cannot be backed raises SIGBUS, and all works again once it is restored.
+ * touching a mapping past the slice raises SIGBUS. Then decoding: the
+ * mapping is VM_IO | VM_PFNMAP, as real BAR memory is, and with Memory
+ * Space off or in D3hot it is zapped (a touch raises SIGBUS, pread and
+ * pwrite fail with EIO) until decoding is back, when the same mapping
+ * shows the same bytes. Last, the simulated GPU's host memory: with
+ * vram_vgpu_cap_mib 1 and vram_cap_mib 2, two vGPUs are promised 1 MiB
+ * each and a third is refused with ENOSPC (one log line); each gets
+ * exactly its own 256 pages, whatever the other uses, then ENOMEM from
+ * pwrite and SIGBUS from a mapping; a removal gives its MiB back. Both
+ * parameters are restored at the end, also when the test fails.
  *
  * Usage: bar1
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/nvkm_vgpu.h>
+#include <linux/pci_regs.h>
 
 #include "cleanup.h"
 #include "sysfs.h"
@@ -281,69 +289,322 @@ static void h100_pair(const struct vgpu_parent *p)
 	tap_errno(vgpu_del(&b), 0, "remove h100-1c B");
 }
 
-#define VRAM_CAP "/sys/module/nvkm_vgpu_sim/parameters/vram_cap_mib"
+/* Whether the VmFlags of the mapping at @addr in smaps have every flag in @want. */
+static bool vm_flags_have(const void *addr, const char *const *want,
+			  unsigned int nr)
+{
+	unsigned long start, end;
+	bool found = false, ok = false;
+	char line[512];
+	unsigned int i;
+	FILE *f;
 
-static char vram_cap[32];
+	f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		/* A mapping's first line; its fields' lines start with a name. */
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			found = start == (unsigned long)addr;
+			continue;
+		}
+		if (!found || strncmp(line, "VmFlags:", 8))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		tap_diag("  BAR1 mapping %s", line);
+		strcat(line, " ");
+		for (i = 0, ok = true; i < nr; i++) {
+			char flag[8];
 
-static void vram_cap_restore(void)
+			snprintf(flag, sizeof(flag), " %s ", want[i]);
+			ok &= !!strstr(line, flag);
+		}
+		break;
+	}
+	fclose(f);
+	return ok;
+}
+
+static int bar1_rw_errno(struct vdev *d, bool write)
+{
+	u64 v = 0;
+	ssize_t n = write ? vdev_pwrite(d, BAR1, 0, &v, 8) :
+			    vdev_pread(d, BAR1, 0, &v, 8);
+
+	return n < 0 ? (int)n : 0;
+}
+
+/*
+ * BAR1 is mapped as real BAR memory is (VM_IO | VM_PFNMAP) and decodes only
+ * while the guest lets it: with Memory Space off or in D3hot every mapping
+ * is zapped, a touch raises SIGBUS and pread/pwrite fail with EIO; once
+ * decoding is back the same mapping shows the same bytes.
+ */
+static void bar1_decode(const struct vgpu_parent *p)
+{
+	static const char *const flags[] = { "sh", "io", "pf", "de", "dd" };
+	const u64 sig = 0x0dec0de0dec0de00ull;
+	const size_t len = 2 * 4096;
+	struct vdev d;
+	char type[48];
+	int pm, ret;
+	u8 *map;
+
+	snprintf(type, sizeof(type), "%s-1c", p->board);
+	ret = vgpu_new(&d, p, type);
+	if (!tap_errno(ret, 0, "decode: create and open a %s", type))
+		return;
+	pm = cfg_find_cap(&d, PCI_CAP_ID_PM);
+	cfg_write(&d, PCI_COMMAND, 2, 0);
+	map = vdev_mmap(&d, BAR1, 0, len, MAP_SHARED);
+	if (!tap_check(map != MAP_FAILED,
+		       "decode: BAR1 maps with memory decoding off (%s)",
+		       errno_name(map == MAP_FAILED ? errno : 0)))
+		goto out;
+	tap_check(vm_flags_have(map, flags, ARRAY_SIZE(flags)),
+		  "decode: the mapping is VM_SHARED, VM_IO, VM_PFNMAP, VM_DONTEXPAND, VM_DONTDUMP (smaps sh io pf de dd)");
+	tap_check(touch_sigbus(map, false) && touch_sigbus(map + 4096, true),
+		  "decode: with Memory Space off, touching the mapping raises SIGBUS");
+	tap_errno(bar1_rw_errno(&d, false), EIO,
+		  "decode: with Memory Space off, a BAR1 pread fails with EIO");
+	tap_errno(bar1_rw_errno(&d, true), EIO,
+		  "decode: with Memory Space off, a BAR1 pwrite fails with EIO");
+
+	cfg_enable(&d, PCI_COMMAND_MEMORY);
+	*(u64 *)(map + 8) = sig;
+	tap_check(*(u64 *)(map + 8) == sig && !map[4096],
+		  "decode: with Memory Space on, the same mapping works");
+
+	cfg_write(&d, PCI_COMMAND, 2, 0);
+	tap_check(touch_sigbus(map, false) && touch_sigbus(map + 4096, true),
+		  "decode: clearing Memory Space zaps the mapping: touching it raises SIGBUS");
+	cfg_enable(&d, PCI_COMMAND_MEMORY);
+	tap_check(*(u64 *)(map + 8) == sig,
+		  "decode: Memory Space set again, the mapping shows the same bytes");
+
+	if (!tap_check(pm >= 0, "decode: a PM capability"))
+		goto unmap;
+	cfg_write(&d, pm + PCI_PM_CTRL, 2, 3);
+	tap_check(touch_sigbus(map, false) && touch_sigbus(map + 4096, true),
+		  "decode: D3hot zaps the mapping: touching it raises SIGBUS");
+	tap_errno(bar1_rw_errno(&d, false), EIO,
+		  "decode: in D3hot a BAR1 pread fails with EIO");
+	cfg_write(&d, pm + PCI_PM_CTRL, 2, 0);
+	tap_check(*(u64 *)(map + 8) == sig,
+		  "decode: back in D0, the mapping shows the same bytes");
+unmap:
+	vdev_munmap(map, len);
+out:
+	tap_errno(vgpu_del(&d), 0, "decode: remove the vGPU");
+}
+
+#define SIM_PARAM "/sys/module/nvkm_vgpu_sim/parameters/"
+#define VRAM_CAP SIM_PARAM "vram_cap_mib"
+#define VRAM_VGPU_CAP SIM_PARAM "vram_vgpu_cap_mib"
+
+static char vram_cap[32], vram_vgpu_cap[32];
+
+static void vram_caps_restore(void)
 {
 	if (vram_cap[0])
 		sysfs_write(VRAM_CAP, vram_cap);
+	if (vram_vgpu_cap[0])
+		sysfs_write(VRAM_VGPU_CAP, vram_vgpu_cap);
 }
 
+static long long vram_used(const struct vgpu_parent *p)
+{
+	unsigned long long v;
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/device/vram_used_kib", p->path);
+	return sysfs_read_ull(path, &v) ? -1 : (long long)v;
+}
+
+/* The kernel log from here on: open /dev/kmsg at its end. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/*
+ * Counts the records at warning level or worse logged since kmsg_open(),
+ * and those of them containing @needle; each goes out as a diagnostic.
+ * The driver core's "probe with driver ... failed" line, which every
+ * failed probe gets whatever the driver says, is not counted.
+ */
+static unsigned int kmsg_warnings(int fd, const char *needle,
+				  unsigned int *named)
+{
+	unsigned int n = 0, prio;
+	char rec[1024], *msg;
+	ssize_t len;
+
+	*named = 0;
+	if (fd < 0)
+		return 0;
+	while ((len = read(fd, rec, sizeof(rec) - 1)) > 0 ||
+	       (len < 0 && errno == EPIPE)) {
+		if (len < 0)
+			continue;
+		rec[len] = '\0';
+		msg = strchr(rec, ';');
+		if (!msg || sscanf(rec, "%u,", &prio) != 1 || (prio & 7) > 4)
+			continue;
+		msg++;
+		msg[strcspn(msg, "\n")] = '\0';
+		tap_diag("  log: %s", msg);
+		if (strstr(msg, "probe with driver"))
+			continue;
+		n++;
+		*named += !!strstr(msg, needle);
+	}
+	close(fd);
+	return n;
+}
+
+/* Fills @len bytes of BAR1 from 0 with 0x77; returns what pwrite did. */
+static ssize_t fill(struct vdev *d, const u8 *buf, size_t len)
+{
+	return vdev_pwrite(d, BAR1, 0, buf, len);
+}
+
+/*
+ * Each vGPU is promised min(FB size, vram_vgpu_cap_mib) of host memory out
+ * of vram_cap_mib when it is created: with 1 MiB each out of 2 MiB, two
+ * vGPUs fit and a third is refused with ENOSPC; each gets exactly its own
+ * 256 pages whatever the other does, then ENOMEM (pwrite) and SIGBUS
+ * (mapping); removing one gives its budget back. A budget is fixed at
+ * create: restoring the parameters changes only vGPUs created afterwards.
+ */
 static void bar1_budget(const struct vgpu_parent *p)
 {
 	const size_t len = 2 << 20;
-	u8 *buf, *map;
-	struct vdev d;
-	char type[48];
+	long long used0 = vram_used(p), used;
+	char type[48], uuid[UUID_LEN + 1];
+	unsigned int warned, named;
+	struct vdev a, b, c;
 	u64 v = 0x0123456789abcdefull;
+	u8 *buf, *back, *map;
 	ssize_t n;
-	int ret;
+	int ret, kmsg;
 
-	if (sysfs_read(VRAM_CAP, vram_cap, sizeof(vram_cap))) {
-		tap_skip("no vram_cap_mib parameter", "host memory budget");
+	if (sysfs_read(VRAM_CAP, vram_cap, sizeof(vram_cap)) ||
+	    sysfs_read(VRAM_VGPU_CAP, vram_vgpu_cap, sizeof(vram_vgpu_cap))) {
+		tap_skip("no vram_cap_mib or vram_vgpu_cap_mib parameter",
+			 "host memory budget");
 		vram_cap[0] = '\0';
+		vram_vgpu_cap[0] = '\0';
 		return;
 	}
 	snprintf(type, sizeof(type), "%s-1c", p->board);
-	ret = vgpu_new(&d, p, type);
-	if (!tap_errno(ret, 0, "budget: create and open a %s", type))
-		return;
-	buf = calloc(1, len);
-	if (!buf)
+	buf = malloc(len);
+	back = malloc(len);
+	if (!buf || !back)
 		tap_bail("out of memory");
 	memset(buf, 0x77, len);
-	ret = sysfs_write(VRAM_CAP, "1");
-	if (!tap_errno(ret, 0, "budget: vram_cap_mib set to 1 (was %s)",
-		       vram_cap))
-		goto out;
 
-	n = vdev_pwrite(&d, BAR1, 0, buf, len);
+	ret = sysfs_write(VRAM_VGPU_CAP, "1");
+	ret = ret ?: sysfs_write(VRAM_CAP, "2");
+	if (!tap_errno(ret, 0, "budget: vram_vgpu_cap_mib 1 (was %s), vram_cap_mib 2 (was %s)",
+		       vram_vgpu_cap, vram_cap))
+		goto out;
+	ret = vgpu_new(&a, p, type);
+	if (!tap_errno(ret, 0, "budget: create and open %s A, promised 1 MiB", type))
+		goto out;
+	ret = vgpu_new(&b, p, type);
+	if (!tap_errno(ret, 0, "budget: create and open %s B, promised the cap's other MiB",
+		       type))
+		goto out_a;
+
+	uuid_new(uuid);
+	kmsg = kmsg_open();
+	ret = mdev_create(p, type, uuid);
+	warned = kmsg_warnings(kmsg, "vram_cap_mib", &named);
+	tap_errno(ret, ENOSPC,
+		  "budget: a third %s, which the cap cannot promise 1 MiB more, is refused with ENOSPC",
+		  type);
+	tap_check(kmsg >= 0 && warned == 1 && named == 1,
+		  "budget: with one log line, naming vram_cap_mib (%u lines, %u naming it)",
+		  warned, named);
+	if (!ret)
+		mdev_remove(uuid);
+
+	n = fill(&a, buf, len);
 	tap_check(n == 1 << 20,
-		  "budget: a 2 MiB pwrite stops after the 1 MiB budget (%zd)", n);
-	n = vdev_pwrite(&d, BAR1, 8 << 20, &v, 8);
+		  "budget: A's 2 MiB pwrite stops after its own 1 MiB (%zd)", n);
+	n = vdev_pwrite(&a, BAR1, 8 << 20, &v, 8);
 	tap_errno(n < 0 ? (int)n : 0, ENOMEM,
-		  "budget: a pwrite to an unbacked page fails with ENOMEM");
+		  "budget: A's pwrite to a further page fails with ENOMEM");
 	v = ~0ull;
-	n = vdev_pread(&d, BAR1, 8 << 20, &v, 8);
+	n = vdev_pread(&a, BAR1, 8 << 20, &v, 8);
 	tap_check(n == 8 && v == 0,
-		  "budget: reading an unbacked page still works and reads 0");
-	map = vdev_mmap(&d, BAR1, 0, 16 << 20, MAP_SHARED);
-	if (tap_check(map != MAP_FAILED, "budget: map 16 MiB of BAR1")) {
-		tap_check(map[4096] == 0x77 && touch_sigbus(map + (12 << 20), true),
-			  "budget: a backed page maps; touching an unbacked one raises SIGBUS");
+		  "budget: reading A's unbacked page still works and reads 0");
+	used = vram_used(p);
+	tap_check(used == used0 + 1024,
+		  "budget: A holds exactly 256 pages (vram_used_kib %lld -> %lld)",
+		  used0, used);
+
+	n = fill(&b, buf, 1 << 20);
+	tap_check(n == 1 << 20,
+		  "budget: A's exhausted budget costs B nothing: B writes its whole MiB (%zd)",
+		  n);
+	n = vdev_pwrite(&b, BAR1, 4 << 20, &v, 8);
+	tap_errno(n < 0 ? (int)n : 0, ENOMEM,
+		  "budget: and B too gets ENOMEM past its own MiB");
+	n = vdev_pread(&a, BAR1, 0, back, len);
+	tap_check(n == (ssize_t)len && !memcmp(back, buf, 1 << 20) &&
+		  !back[1 << 20] && !back[len - 1],
+		  "budget: A still reads its MiB back, and zeros past it");
+
+	map = vdev_mmap(&a, BAR1, 0, 16 << 20, MAP_SHARED);
+	if (tap_check(map != MAP_FAILED, "budget: map 16 MiB of A's BAR1 (%s)",
+		      errno_name(map == MAP_FAILED ? errno : 0))) {
+		tap_check(map[4096] == 0x77 && map[(1 << 20) - 1] == 0x77,
+			  "budget: A's backed pages map");
+		tap_check(touch_sigbus(map + (12 << 20), true) &&
+			  touch_sigbus(map + (13 << 20), false),
+			  "budget: touching an unbacked page of A's mapping raises SIGBUS");
 		vdev_munmap(map, 16 << 20);
 	}
-	vram_cap_restore();
+
+	ret = vgpu_del(&b);
+	tap_errno(ret, 0, "budget: remove B");
+	ret = vgpu_new(&c, p, type);
+	if (tap_errno(ret, 0, "budget: B's removal gave its MiB back: C can be created")) {
+		n = fill(&c, buf, len);
+		tap_check(n == 1 << 20,
+			  "budget: C gets its own 1 MiB (%zd)", n);
+		tap_errno(vgpu_del(&c), 0, "budget: remove C");
+	}
+
+	vram_caps_restore();
 	v = 0x0123456789abcdefull;
-	n = vdev_pwrite(&d, BAR1, 8 << 20, &v, 8);
-	tap_check(n == 8, "budget: with vram_cap_mib %s restored, the write succeeds",
-		  vram_cap);
+	n = vdev_pwrite(&a, BAR1, 8 << 20, &v, 8);
+	tap_errno(n < 0 ? (int)n : 0, ENOMEM,
+		  "budget: with vram_vgpu_cap_mib %s and vram_cap_mib %s restored, A keeps the budget it was promised: ENOMEM",
+		  vram_vgpu_cap, vram_cap);
+	ret = vgpu_new(&c, p, type);
+	if (tap_errno(ret, 0, "budget: create and open %s D with the restored parameters",
+		      type)) {
+		n = fill(&c, buf, len);
+		tap_check(n == (ssize_t)len,
+			  "budget: D's 2 MiB pwrite gets all of it (%zd)", n);
+		tap_errno(vgpu_del(&c), 0, "budget: remove D");
+	}
+out_a:
+	tap_errno(vgpu_del(&a), 0, "budget: remove A");
+	used = vram_used(p);
+	tap_check(used == used0,
+		  "budget: every page is back (vram_used_kib %lld)", used);
 out:
-	vram_cap_restore();
+	vram_caps_restore();
 	free(buf);
-	tap_errno(vgpu_del(&d), 0, "budget: remove the vGPU");
+	free(back);
 }
 
 int main(void)
@@ -358,7 +619,8 @@ int main(void)
 		tap_check(false, "an idle h100 GPU");
 	else
 		h100_pair(&h100);
-	cleanup_hook(vram_cap_restore);
+	bar1_decode(&tiny);
+	cleanup_hook(vram_caps_restore);
 	bar1_budget(&tiny);
 	return tap_done();
 }

@@ -8,7 +8,11 @@
  * when the REQ eventfd fires (and has BAR1 mapped); with one held by a
  * process without a REQ eventfd that lets go after a delay. Each deletion
  * must complete in bounded time, remove every mdev and the parent, and
- * leave the other GPUs untouched. Then del_device while another process
+ * leave the other GPUs untouched. A GPU going away is a surprise removal
+ * for its vGPUs: before their users are asked to let go, each vGPU goes
+ * dead, and the user that gets the request finds config space, BAR0 and
+ * BAR1 reading all-ones, its writes dropped and its BAR1 mapping raising
+ * SIGBUS; the deletion then waits for it. Then del_device while another process
  * keeps creating, opening and removing vGPUs on that GPU; unloading the
  * backend or the manager while a vGPU is open is refused and changes
  * nothing. Also the bus files' input checking.
@@ -18,6 +22,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +44,8 @@
 #define SIM_DEVS SIM_BUS_DIR "/devices"
 #define DEL_MAX_US 10000000ull
 #define SIM_MAX 64
+/* How long the user of a dead vGPU holds on after its checks. */
+#define DEAD_HOLD_MS 1000
 
 static unsigned int sim_ids(long *ids)
 {
@@ -203,9 +210,9 @@ static void unplug(const char *what, unsigned int closed, int mode,
 			  "%s: del_device completed in %llu ms (bound %llu)",
 			  what, (unsigned long long)us / 1000, DEL_MAX_US / 1000);
 	if (held && mode == HOLDER_RELEASE_ON_REQ)
-		tap_check(holder_saw(&h, 'Q') && holder_saw(&h, 'C') &&
-			  status == 0,
-			  "%s: the holder was asked to let go and did (events \"%s\", exit %d)",
+		tap_check(holder_saw(&h, 'Q') && holder_saw(&h, 'X') &&
+			  holder_saw(&h, 'C') && status == 0,
+			  "%s: the holder was asked to let go, found the vGPU dead and let go (events \"%s\", exit %d)",
 			  what, h.log, status);
 	else if (held)
 		tap_check(holder_saw(&h, 'C') && status == 0,
@@ -213,6 +220,185 @@ static void unplug(const char *what, unsigned int closed, int mode,
 			  what, h.log, status);
 	tap_check(gone(id, &p, uuids, n),
 		  "%s: the GPU, its parent and its %u mdevs are gone", what, n);
+}
+
+/* What the user of a vGPU whose GPU goes away saw; shared with it. */
+struct dead {
+	int ready;		/* 1: open and mapped; a negative errno: failed */
+	int req;		/* efd_wait() on the REQ eventfd */
+	bool cfg_ones;
+	bool bar0_ones;
+	bool bar1_ones;
+	bool writes_dropped;
+	bool map_sigbus;
+};
+
+static bool all_ones(const u8 *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && b[i] == 0xff; i++)
+		;
+	return i == len;
+}
+
+/* Whether touching @addr kills a child with SIGBUS. */
+static bool touch_sigbus(u8 *addr, bool write)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (!pid) {
+		signal(SIGBUS, SIG_DFL);
+		if (write)
+			*addr = 1;
+		else if (*addr == 0x42)
+			_exit(3);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return false;
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS;
+}
+
+/* Reads config space, BAR0 and BAR1: which of them read all-ones. */
+static void dead_reads(struct vdev *d, struct dead *st)
+{
+	u8 cfg[256], page[4096];
+	u32 magic = 0, scratch = 0;
+
+	st->cfg_ones = vdev_pread(d, VFIO_PCI_CONFIG_REGION_INDEX, 0, cfg,
+				  sizeof(cfg)) == sizeof(cfg) &&
+		       all_ones(cfg, sizeof(cfg));
+	st->bar0_ones = !bar0_read(d, NVKM_VGPU_REG_MAGIC, &magic) &&
+			!bar0_read(d, NVKM_VGPU_REG_SCRATCH, &scratch) &&
+			magic == 0xffffffff && scratch == 0xffffffff;
+	st->bar1_ones = vdev_pread(d, VFIO_PCI_BAR1_REGION_INDEX, 0, page,
+				   sizeof(page)) == sizeof(page) &&
+			all_ones(page, sizeof(page));
+}
+
+/*
+ * The user of a vGPU whose GPU is deleted: opens it, maps and dirties BAR1,
+ * sets SCRATCH and a REQ eventfd; when the request comes, looks at the
+ * device, then holds on for DEAD_HOLD_MS before it closes.
+ */
+static __noreturn void dead_user(const char *uuid, struct dead *st)
+{
+	const u64 v = 0x1122334455667788ull;
+	const size_t len = 1 << 20;
+	struct vdev d;
+	int efd, ret;
+	u8 *map;
+
+	ret = vdev_open(&d, uuid);
+	if (ret) {
+		st->ready = ret;
+		_exit(1);
+	}
+	cfg_enable(&d, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	map = vdev_mmap(&d, VFIO_PCI_BAR1_REGION_INDEX, 0, len, MAP_SHARED);
+	efd = efd_new();
+	if (map == MAP_FAILED || efd < 0 ||
+	    vdev_irq_eventfd(&d, VFIO_PCI_REQ_IRQ_INDEX, efd)) {
+		st->ready = -EIO;
+		_exit(1);
+	}
+	memset(map, 0xa5, 4096);
+	bar0_write(&d, NVKM_VGPU_REG_SCRATCH, 0x600d);
+	st->ready = 1;
+
+	st->req = efd_wait(efd, 30000, NULL);
+	if (st->req == 1) {
+		dead_reads(&d, st);
+		st->map_sigbus = touch_sigbus(map, false) &&
+				 touch_sigbus(map + 4096, true);
+		st->writes_dropped =
+			!cfg_write(&d, PCI_COMMAND, 2, PCI_COMMAND_MEMORY) &&
+			!bar0_write(&d, NVKM_VGPU_REG_SCRATCH, 0x1234) &&
+			vdev_pwrite(&d, VFIO_PCI_BAR1_REGION_INDEX, 0, &v,
+				    sizeof(v)) == sizeof(v);
+		/* Dropped: everything still reads all-ones, no mapping works. */
+		dead_reads(&d, st);
+		st->writes_dropped &= st->cfg_ones && st->bar0_ones &&
+				      st->bar1_ones && touch_sigbus(map, false);
+	}
+	usleep(DEAD_HOLD_MS * 1000);
+	vdev_munmap(map, len);
+	vdev_close(&d);
+	_exit(0);
+}
+
+/*
+ * del_device of a GPU whose vGPU a user holds open: the vGPU goes dead as
+ * a surprise-removed PCI function does, then the user is asked to let go
+ * and the deletion waits for it.
+ */
+static void unplug_dead(void)
+{
+	char uuid[1][UUID_LEN + 1], type[48];
+	struct vgpu_parent p;
+	int status = -1, ret;
+	struct dead *st;
+	u64 us, t0;
+	pid_t pid;
+	long id;
+
+	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (st == MAP_FAILED)
+		tap_bail("shared memory: %s", strerror(errno));
+	memset(st, 0, sizeof(*st));
+	id = sim_new("tiny", &p);
+	if (!tap_check(id >= 0, "dead: new_device tiny creates a GPU (%ld)", id))
+		goto out;
+	snprintf(type, sizeof(type), "%s-1c", p.board);
+	uuid_new(uuid[0]);
+	ret = mdev_create(&p, type, uuid[0]);
+	if (!tap_errno(ret, 0, "dead: create a %s on it", type))
+		goto out;
+	pid = child_fork();
+	if (pid < 0)
+		tap_bail("fork: %s", strerror(errno));
+	if (!pid)
+		dead_user(uuid[0], st);
+	for (t0 = now_us(); !st->ready && now_us() - t0 < 30000000;)
+		usleep(10000);
+	if (!tap_check(st->ready == 1,
+		       "dead: a user opened it, mapped BAR1 and set a REQ eventfd (%s)",
+		       errno_name(st->ready < 0 ? -st->ready : 0))) {
+		kill(pid, SIGKILL);
+		child_reap(pid, &status);
+		goto out;
+	}
+
+	ret = sim_del(id, &us);
+	child_reap(pid, &status);
+	tap_errno(ret, 0, "dead: del_device succeeds");
+	tap_check(st->req == 1, "dead: the user was asked to let go (REQ)");
+	tap_check(st->cfg_ones, "dead: by then config space reads all-ones");
+	tap_check(st->bar0_ones,
+		  "dead: by then BAR0 (MAGIC, SCRATCH) reads all-ones");
+	tap_check(st->bar1_ones,
+		  "dead: by then a BAR1 pread returns all-ones, not the FB");
+	tap_check(st->map_sigbus,
+		  "dead: by then touching the BAR1 mapping raises SIGBUS");
+	tap_check(st->writes_dropped,
+		  "dead: config, BAR0 and BAR1 writes succeed and change nothing (setting Memory Space brings no mapping back)");
+	tap_check(us >= DEAD_HOLD_MS * 900ull &&
+		  us < DEAD_HOLD_MS * 1000ull + DEL_MAX_US,
+		  "dead: del_device waited for the user to close (%llu ms)",
+		  (unsigned long long)us / 1000);
+	tap_check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "dead: the user closed and exited (status %#x)", status);
+	tap_check(gone(id, &p, uuid, 1),
+		  "dead: the GPU, its parent and the mdev are gone");
+out:
+	munmap(st, sizeof(*st));
 }
 
 /* Shared with the creator child. */
@@ -329,6 +515,7 @@ int main(void)
 	unplug("closed vGPUs", 2, -1, 0);
 	unplug("vGPU held with REQ", 1, HOLDER_RELEASE_ON_REQ, 0);
 	unplug("vGPU held without REQ", 0, HOLDER_RELEASE_AFTER, 2000);
+	unplug_dead();
 	unplug_churning();
 	unload_busy(&tiny);
 

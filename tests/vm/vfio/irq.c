@@ -5,7 +5,11 @@
  * The device interrupts while INTR_STATUS & INTR_ENABLE != 0 and signals
  * on the rising edge: MSI when the guest enabled it in config space (and
  * bus mastering), else INTx, which is level triggered and automasked: it
- * fires once, and again on unmask while still asserted. The sysfs counter
+ * fires once, and again on unmask while still asserted, be the unmask a
+ * SET_IRQS UNMASK or a signal of the unmask eventfd (UNMASK with
+ * DATA_EVENTFD, as KVM's resampler uses it). A trigger eventfd goes with
+ * fd -1 or with count 0 and DATA_NONE, as with vfio-pci; the REQ eventfd
+ * too, after which a DATA_NONE loopback of REQ is EINVAL. The sysfs counter
  * "interrupts" counts what was delivered. Eventfds are signalled inside the
  * register write, so a short wait is enough to see that one did not fire.
  *
@@ -45,6 +49,46 @@ static void trigger(struct vdev *d)
 static void clear(struct vdev *d)
 {
 	bar0_write(d, NVKM_VGPU_REG_INTR_STATUS, NVKM_VGPU_INTR_ALL);
+}
+
+static int efd_signal(int efd)
+{
+	u64 one = 1;
+
+	return write(efd, &one, sizeof(one)) == sizeof(one) ? 0 : -errno;
+}
+
+/* SET_IRQS with DATA_NONE, @action and @count on vector 0 of @index. */
+static int irq_none(struct vdev *d, unsigned int index, u32 action, u32 count)
+{
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = VFIO_IRQ_SET_DATA_NONE | action,
+		.index = index,
+		.start = 0,
+		.count = count,
+	};
+
+	return vdev_set_irqs(d, &set);
+}
+
+/* SET_IRQS UNMASK with DATA_EVENTFD: @efd unmasks INTx; -1 stops that. */
+static int intx_unmask_eventfd(struct vdev *d, int efd)
+{
+	union {
+		struct vfio_irq_set set;
+		u8 bytes[sizeof(struct vfio_irq_set) + sizeof(s32)];
+	} arg;
+	s32 fd = efd;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.set.argsz = sizeof(arg);
+	arg.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_UNMASK;
+	arg.set.index = VFIO_PCI_INTX_IRQ_INDEX;
+	arg.set.start = 0;
+	arg.set.count = 1;
+	memcpy(arg.set.data, &fd, sizeof(fd));
+	return vdev_set_irqs(d, &arg.set);
 }
 
 static void check_irq_info(struct vdev *d)
@@ -135,11 +179,61 @@ static unsigned int msi(struct vdev *d)
 	cfg_enable(d, PCI_COMMAND_MASTER);
 	clear(d);
 
+	ret = vdev_irq_eventfd(d, VFIO_PCI_MSI_IRQ_INDEX, -1);
+	trigger(d);
+	tap_check(!ret && quiet(efd), "MSI: eventfd -1 stops signalling");
+	clear(d);
+	ret = vdev_irq_eventfd(d, VFIO_PCI_MSI_IRQ_INDEX, efd);
+	ret = ret ?: irq_none(d, VFIO_PCI_MSI_IRQ_INDEX,
+			      VFIO_IRQ_SET_ACTION_TRIGGER, 0);
+	trigger(d);
+	tap_check(!ret && quiet(efd),
+		  "MSI: SET_IRQS count 0 with DATA_NONE stops signalling");
+	clear(d);
+
 	cfg_write(d, cap + PCI_MSI_FLAGS, 2, flags);
 	bar0_write(d, NVKM_VGPU_REG_INTR_ENABLE, 0);
-	ret = vdev_irq_eventfd(d, VFIO_PCI_MSI_IRQ_INDEX, -1);
-	tap_errno(ret, 0, "MSI: eventfd -1 stops signalling");
 	close(efd);
+	return fired;
+}
+
+/*
+ * The unmask eventfd, with INTx masked (it just fired) and INTR_STATUS
+ * clear. Returns how many INTx were delivered.
+ */
+static unsigned int intx_unmask_efd(struct vdev *d, int efd)
+{
+	unsigned int fired = 0;
+	int uefd, ret;
+
+	uefd = efd_new();
+	ret = intx_unmask_eventfd(d, uefd);
+	if (!tap_errno(ret, 0, "INTx: SET_IRQS UNMASK with an eventfd"))
+		goto out;
+	trigger(d);
+	tap_check(quiet(efd), "INTx: still masked, a new edge does not fire");
+	fired += tap_check(!efd_signal(uefd) && fires(efd),
+			   "INTx: signalling the unmask eventfd fires again while still asserted");
+
+	clear(d);
+	tap_check(!efd_signal(uefd) && quiet(efd),
+		  "INTx: the unmask eventfd with nothing pending stays quiet");
+	trigger(d);
+	fired += tap_check(fires(efd),
+			   "INTx: unmasked by the eventfd, the next trigger fires");
+
+	clear(d);
+	ret = intx_unmask_eventfd(d, -1);
+	trigger(d);
+	tap_check(!ret && !efd_signal(uefd) && quiet(efd),
+		  "INTx: after UNMASK eventfd -1, signalling it no longer unmasks");
+	ret = vdev_irq_action(d, VFIO_PCI_INTX_IRQ_INDEX,
+			      VFIO_IRQ_SET_ACTION_UNMASK);
+	fired += tap_check(!ret && fires(efd),
+			   "INTx: SET_IRQS UNMASK still delivers the pending interrupt");
+	clear(d);
+out:
+	close(uefd);
 	return fired;
 }
 
@@ -203,14 +297,29 @@ static unsigned int intx(struct vdev *d)
 			   "INTx: clearing INTx disable with the interrupt still pending delivers it");
 	clear(d);
 
+	fired += intx_unmask_efd(d, efd);
+
 	ret = vdev_irq_eventfd(d, VFIO_PCI_INTX_IRQ_INDEX, -1);
+	trigger(d);
+	tap_check(!ret && quiet(efd), "INTx: eventfd -1 stops signalling");
+	clear(d);
+	ret = vdev_irq_eventfd(d, VFIO_PCI_INTX_IRQ_INDEX, efd);
+	ret = ret ?: irq_none(d, VFIO_PCI_INTX_IRQ_INDEX,
+			      VFIO_IRQ_SET_ACTION_TRIGGER, 0);
+	trigger(d);
+	tap_check(!ret && quiet(efd),
+		  "INTx: SET_IRQS count 0 with DATA_NONE stops signalling");
+	clear(d);
 	bar0_write(d, NVKM_VGPU_REG_INTR_ENABLE, 0);
-	tap_errno(ret, 0, "INTx: eventfd -1 stops signalling");
 	close(efd);
 	return fired;
 }
 
-/* SET_IRQS with DATA_NONE and TRIGGER signals the eventfd from user space. */
+/*
+ * SET_IRQS with DATA_NONE and TRIGGER signals the eventfd from user space;
+ * with count 0 it drops the eventfd, after which the loopback signals
+ * nothing (and for REQ, as with vfio-pci, is EINVAL).
+ */
 static void check_loopback(struct vdev *d)
 {
 	static const unsigned int index[] = {
@@ -229,6 +338,14 @@ static void check_loopback(struct vdev *d)
 		tap_check(!ret && fires(efd),
 			  "%s: SET_IRQS DATA_NONE TRIGGER signals the eventfd (loopback)",
 			  name[i]);
+		ret = irq_none(d, index[i], VFIO_IRQ_SET_ACTION_TRIGGER, 0);
+		tap_errno(ret, 0, "%s: SET_IRQS DATA_NONE TRIGGER count 0 drops the eventfd",
+			  name[i]);
+		ret = vdev_irq_action(d, index[i], VFIO_IRQ_SET_ACTION_TRIGGER);
+		tap_check(ret == (index[i] == VFIO_PCI_REQ_IRQ_INDEX ? -EINVAL : 0) &&
+			  quiet(efd),
+			  "%s: then the loopback signals nothing (%s)", name[i],
+			  errno_name(-ret));
 		vdev_irq_eventfd(d, index[i], -1);
 		close(efd);
 	}

@@ -5,9 +5,12 @@
  * A holder process opens the vGPU with a REQ eventfd and closes the device
  * when it fires; the test writes 1 to the mdev's remove file, which must
  * ask the holder (the request IRQ), wait for it to let go and complete in
- * bounded time, after which the mdev is gone. Variants: the holder also has
- * BAR1 mapped (it unmaps on request); the holder has no REQ eventfd and
- * lets go on its own after a delay, which remove must wait for.
+ * bounded time, after which the mdev is gone. Until the holder lets go the
+ * vGPU still works: asked, it still reads BAR0 and BAR1 (unlike a vGPU
+ * whose GPU goes away, see hotplug.c). Variants: the holder also has BAR1
+ * mapped (the mapping too still works when asked; it unmaps on request);
+ * the holder has no REQ eventfd and lets go on its own after a delay,
+ * which remove must wait for.
  *
  * Usage: request
  */
@@ -55,6 +58,9 @@ static void remove_held(const struct vgpu_parent *p, const char *type,
 			  status == 0,
 			  "%s: the holder got the request and closed (events \"%s\", exit %d)",
 			  what, h.log, status);
+		tap_check(holder_saw(&h, 'A'),
+			  "%s: when asked, the vGPU still answered the holder (BAR0, BAR1%s)",
+			  what, map ? ", the mapping" : "");
 	} else {
 		tap_check(us >= (u64)delay_ms * 900 &&
 			  us < (u64)delay_ms * 1000 + REMOVE_MAX_US,

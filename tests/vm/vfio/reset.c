@@ -7,18 +7,25 @@
  * BAR0's writable registers (SCRATCH, INTR_ENABLE, INTR_STATUS, doorbells).
  *
  * The framebuffer (BAR1) is NOT cleared by a reset: like VRAM across a
- * function-level reset of a real GPU, its content stays until the vGPU is
- * removed (the manager scrubs a slice when it is created and when it is
- * released). A guest that wants a clean FB after reset clears it itself;
- * another tenant never sees it (see scrub.c). This test asserts that
- * documented behaviour.
+ * function-level reset of a real GPU, its content stays while the vGPU is
+ * open. A guest that wants a clean FB after reset clears it itself. What a
+ * reset does take is memory decoding (the command register is 0), so every
+ * mapping of BAR1 is zapped: touching one raises SIGBUS and pread fails
+ * with EIO until the guest sets Memory Space again, after which the same
+ * mapping shows the same bytes. Closing the vGPU is different: the manager
+ * scrubs the FB when its last user lets go, so after a close and reopen it
+ * reads zeros (see scrub.c). A second device fd shares the open device, and
+ * closing it resets nothing.
  *
  * Usage: reset
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/nvkm_vgpu.h>
 #include <linux/pci_regs.h>
@@ -60,11 +67,39 @@ static bool dirty_ok(struct vdev *d, int msi)
 	       bar0_rd(d, NVKM_VGPU_REG_DOORBELL(count - 1)) == 0xabcd;
 }
 
-/* Checks power-on state; config first, as BAR access needs memory enabled. */
-static void power_on(struct vdev *d, int msi, const char *what)
+/* Whether touching @addr kills a child with SIGBUS. */
+static bool touch_sigbus(u8 *addr, bool write)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (!pid) {
+		signal(SIGBUS, SIG_DFL);
+		if (write)
+			*addr = 1;
+		else if (*addr == 0x42)
+			_exit(3);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return false;
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS;
+}
+
+/*
+ * Checks power-on state; config first, as BAR access needs memory enabled.
+ * @fb_kept: the secret is still in the FB (a reset), or it reads zeros (a
+ * close, which scrubbed it).
+ */
+static void power_on(struct vdev *d, int msi, const char *what, bool fb_kept)
 {
 	u32 count, cmd = cfg_rd(d, PCI_COMMAND, 2);
-	u64 v = 0;
+	u64 v = ~0ull;
+	ssize_t n;
 
 	tap_check(cmd == 0, "%s: command register is 0 (%#x)", what, cmd);
 	tap_check(cfg_rd(d, PCI_BASE_ADDRESS_0, 4) == 0 &&
@@ -83,10 +118,15 @@ static void power_on(struct vdev *d, int msi, const char *what)
 		  bar0_rd(d, NVKM_VGPU_REG_FB_SIZE_LO) ==
 		  (u32)mdev_ull(d->uuid, "fb_size"),
 		  "%s: identity registers survive", what);
-	vdev_pread(d, BAR1, 4096, &v, sizeof(v));
-	tap_check(v == secret,
-		  "%s: framebuffer content is kept (documented: only removal scrubs)",
-		  what);
+	n = vdev_pread(d, BAR1, 4096, &v, sizeof(v));
+	if (fb_kept)
+		tap_check(n == sizeof(v) && v == secret,
+			  "%s: framebuffer content is kept (a reset is not a scrub)",
+			  what);
+	else
+		tap_check(n == sizeof(v) && v == 0,
+			  "%s: the framebuffer reads zeros (the last close scrubbed it)",
+			  what);
 }
 
 int main(void)
@@ -95,7 +135,8 @@ int main(void)
 	char type[48];
 	struct vdev d;
 	int msi, ret, efd, fd2;
-	u64 n;
+	u8 *map;
+	u64 n, v;
 
 	tap_init("reset", 300);
 	if (parent_find("tiny", &p) || parent_ready(&p))
@@ -108,11 +149,24 @@ int main(void)
 	if (msi < 0)
 		tap_bail("no MSI capability");
 
+	map = vdev_mmap(&d, BAR1, 0, 2 * 4096, MAP_SHARED);
+	if (map == MAP_FAILED)
+		tap_bail("mmap of BAR1: %s", strerror(errno));
 	dirty(&d, msi);
 	tap_check(dirty_ok(&d, msi), "state before reset took every write");
+	tap_check(*(u64 *)(map + 4096) == secret && !map[0],
+		  "BAR1's mapping shows the framebuffer before reset");
 	ret = vdev_reset(&d);
 	tap_errno(ret, 0, "VFIO_DEVICE_RESET succeeds");
-	power_on(&d, msi, "after VFIO_DEVICE_RESET");
+	tap_check(touch_sigbus(map + 4096, false) && touch_sigbus(map, true),
+		  "after VFIO_DEVICE_RESET: memory decoding is off, touching BAR1's mapping raises SIGBUS");
+	ret = (int)vdev_pread(&d, BAR1, 4096, &v, sizeof(v));
+	tap_errno(ret < 0 ? ret : 0, EIO,
+		  "after VFIO_DEVICE_RESET: a BAR1 pread fails with EIO");
+	power_on(&d, msi, "after VFIO_DEVICE_RESET", true);
+	tap_check(*(u64 *)(map + 4096) == secret,
+		  "after VFIO_DEVICE_RESET: with Memory Space set again, the same mapping shows the kept framebuffer");
+	vdev_munmap(map, 2 * 4096);
 
 	/* A reset with an MSI eventfd set: the device must not fire. */
 	efd = efd_new();
@@ -144,7 +198,7 @@ int main(void)
 	vdev_close(&d);
 	ret = vdev_open(&d, d.uuid);
 	if (tap_errno(ret, 0, "reopen the vGPU"))
-		power_on(&d, msi, "after close and reopen");
+		power_on(&d, msi, "after close and reopen", false);
 	tap_errno(vgpu_del(&d), 0, "remove the vGPU");
 	return tap_done();
 }
