@@ -15,6 +15,8 @@ dir=$1
 out=${NVKM_RESULTS:?}/kunit.ktap
 
 modprobe -a vfio vfio_iommu_type1 mdev
+# nvkm_vgpu.ko needs vfio_virqfd: its own module on 6.1, part of vfio since 6.2.
+modprobe -q vfio_virqfd || true
 insmod "$dir/nvkm_vgpu.ko"
 insmod "$dir/nvkm_vgpu_kunit.ko"
 # The simulated GPU's suites, with no simulated GPU created at load.

@@ -403,6 +403,8 @@ check "libvirt-xml.sh refuses a malformed UUID" eval "! '$xml' not-a-uuid 2>/dev
 check "modprobe mdev vfio" modprobe -a mdev vfio
 modprobe vfio_iommu_type1 || echo "libvirt: vfio_iommu_type1 did not load"
 loaded=1
+# nvkm_vgpu.ko needs vfio_virqfd: its own module on 6.1, part of vfio since 6.2.
+modprobe -q vfio_virqfd || true
 check "insmod nvkm_vgpu.ko" insmod "$moddir/nvkm_vgpu.ko"
 check "insmod nvkm_vgpu_sim.ko gpus=tiny,h100-80gb" \
 	insmod "$moddir/nvkm_vgpu_sim.ko" gpus=tiny,h100-80gb

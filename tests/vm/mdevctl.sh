@@ -294,6 +294,8 @@ if [ $failed != 0 ]; then
 	finish
 fi
 loaded=1
+# nvkm_vgpu.ko needs vfio_virqfd: its own module on 6.1, part of vfio since 6.2.
+modprobe -q vfio_virqfd || true
 check "insmod nvkm_vgpu.ko" insmod "$moddir/nvkm_vgpu.ko"
 check "insmod nvkm_vgpu_sim.ko gpus=tiny,h100-80gb" \
 	insmod "$moddir/nvkm_vgpu_sim.ko" gpus=tiny,h100-80gb

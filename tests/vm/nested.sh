@@ -165,6 +165,8 @@ tools_present() {
 }
 check "tools: $qemu, $guest_kernel, $initrd, $peek" tools_present
 check "modprobe vfio vfio_iommu_type1 mdev" modprobe -a vfio vfio_iommu_type1 mdev
+# nvkm_vgpu.ko needs vfio_virqfd: its own module on 6.1, part of vfio since 6.2.
+modprobe -q vfio_virqfd || true
 check "insmod nvkm_vgpu.ko" insmod "$moddir/nvkm_vgpu.ko"
 check "insmod nvkm_vgpu_sim.ko gpus=h100-80gb" \
 	insmod "$moddir/nvkm_vgpu_sim.ko" gpus=h100-80gb
