@@ -26,7 +26,7 @@ bin=$2
 shift 2
 results=${NVKM_RESULTS:?NVKM_RESULTS is not set; run this through tests/vm/run-vm.sh}
 tests=(lifecycle config bar0 bar1 scrub irq reset request badinput stress
-	hotplug accept)
+	hotplug accept hostile)
 if [ $# -gt 0 ]; then
 	tests=("$@")
 fi
