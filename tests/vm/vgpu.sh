@@ -137,6 +137,8 @@ run_program() {
 check "modprobe mdev" modprobe mdev
 check "modprobe vfio" modprobe vfio
 modprobe vfio_iommu_type1 || echo "vgpu: vfio_iommu_type1 did not load"
+# nvkm_vgpu.ko needs vfio_virqfd: its own module on 6.1, part of vfio since 6.2.
+modprobe -q vfio_virqfd || true
 check "insmod nvkm_vgpu.ko" insmod "$moddir/nvkm_vgpu.ko"
 check "insmod nvkm_vgpu_sim.ko gpus=tiny,h100-80gb" \
 	insmod "$moddir/nvkm_vgpu_sim.ko" gpus=tiny,h100-80gb
