@@ -18,8 +18,8 @@
 # A run that fails during the kernel's boot, before SCRIPT starts, is retried
 # once (see "boot failed" below); the retry says so ("vm: retried once: ..."
 # and RESULTS_DIR/retried).
-# Without --verbose it prints a line a minute while the guest runs (the
-# minutes, the console's last line).
+# It prints a line a minute while the guest runs (the minutes, the
+# console's last line).
 #
 # MODDIR is the prefix holding lib/modules/KERNEL_RELEASE: "/" for the
 # host's stock kernels, "<debug-kernel-dir>/modroot" for the debug kernel.
@@ -187,26 +187,30 @@ qemu_args=(
 echo "run-vm: booting $krel ($(basename "$kernel")), timeout ${timeout_s}s, results in $results"
 start=$(date +%s)
 rc=0
+# The console goes to stdout only with --verbose. Either way a line a
+# minute, so that a long boot (the debug kernel takes minutes under TCG)
+# is not silent, and a caller that filters the console (make demo) still
+# hears from it: the time and the console's last line.
 if [ "$verbose" = 1 ]; then
-	timeout -k 10 "$timeout_s" "$qemu" "${qemu_args[@]}" </dev/null 2>"$results/qemu.log" || rc=$?
+	exec 3>&1
 else
-	# A line a minute, so that a long boot (the debug kernel takes
-	# minutes under TCG) is not silent: the time, the console's last line.
-	timeout -k 10 "$timeout_s" "$qemu" "${qemu_args[@]}" </dev/null >/dev/null 2>"$results/qemu.log" &
-	qpid=$!
-	trap 'kill "$qpid" 2>/dev/null; exit 130' INT TERM
-	beat=60
-	while kill -0 "$qpid" 2>/dev/null; do
-		sleep 1
-		now=$(($(date +%s) - start))
-		[ "$now" -ge "$beat" ] || continue
-		beat=$((now - now % 60 + 60))
-		echo "run-vm: $((now / 60)) min: $(tail -n 1 "$results/console.log" 2>/dev/null |
-			tr -cd '[:print:]\t' | cut -c1-100)"
-	done
-	wait "$qpid" || rc=$?
-	trap - INT TERM
+	exec 3>/dev/null
 fi
+timeout -k 10 "$timeout_s" "$qemu" "${qemu_args[@]}" </dev/null >&3 2>"$results/qemu.log" &
+qpid=$!
+trap 'kill "$qpid" 2>/dev/null; exit 130' INT TERM
+beat=60
+while kill -0 "$qpid" 2>/dev/null; do
+	sleep 1
+	now=$(($(date +%s) - start))
+	[ "$now" -ge "$beat" ] || continue
+	beat=$((now - now % 60 + 60))
+	echo "run-vm: $((now / 60)) min: $(tail -n 1 "$results/console.log" 2>/dev/null |
+		tr -cd '[:print:]\t' | cut -c1-100)"
+done
+wait "$qpid" || rc=$?
+trap - INT TERM
+exec 3>&-
 elapsed=$(($(date +%s) - start))
 echo "run-vm: guest finished in ${elapsed}s (qemu exit $rc)"
 
