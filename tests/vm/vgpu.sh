@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: tests/vm/vgpu.sh MODULE_DIR BIN_DIR [TEST...]   (inside the test VM, as root)
+# Usage: tests/vm/vgpu.sh [--limit SECS] MODULE_DIR BIN_DIR [TEST...]   (inside the test VM, as root)
 #
 # Loads nvkm_vgpu.ko and nvkm_vgpu_sim.ko (a "tiny" and an "h100-80gb"
 # simulated GPU) from MODULE_DIR, runs the VFIO test programs built into
@@ -9,7 +9,9 @@
 # this script's own checks (loading, sysfs, no vGPU left behind after each
 # program, unloading) go to $NVKM_RESULTS/vgpu.tap. A failing program does
 # not stop the others. Exits 1 if anything failed. TEST... runs only those
-# programs (default: all, in the order below).
+# programs (default: all, in the order below); a TEST may carry arguments
+# for its program in the same word ("fuzz --seed 7 --ops 20000"). --limit
+# sets the seconds each program may take (default 300).
 
 # The predicates below are called through check(), which SC2317 cannot see.
 # shellcheck disable=SC2317
@@ -20,19 +22,25 @@ usage() {
 	exit 2
 }
 
+limit=
+if [ "${1:-}" = --limit ]; then
+	[ $# -ge 2 ] || usage
+	limit=$2
+	shift 2
+fi
 [ $# -ge 2 ] || usage
 moddir=$1
 bin=$2
 shift 2
 results=${NVKM_RESULTS:?NVKM_RESULTS is not set; run this through tests/vm/run-vm.sh}
 tests=(lifecycle config bar0 bar1 scrub irq reset request badinput stress
-	hotplug accept hostile)
+	hotplug accept hostile fuzz)
 if [ $# -gt 0 ]; then
 	tests=("$@")
 fi
 # Seconds each program may take before it is killed; the slowest, stress,
 # takes about 120 s on the debug kernel under TCG.
-limit=300
+limit=${limit:-300}
 
 tap=$results/vgpu.tap
 : >"$tap"
@@ -115,7 +123,7 @@ run_program() {
 	fi
 	echo "vgpu: running $t"
 	start=$SECONDS
-	timeout -k 10 "$limit" "$bin/$t" >"$out" 2>"$results/$t.err" || rc=$?
+	timeout -k 10 "$limit" "$bin/$t" "${@:2}" >"$out" 2>"$results/$t.err" || rc=$?
 	while IFS= read -r line; do
 		echo "$line"
 		case "$line" in
@@ -151,7 +159,8 @@ check "every mdev type shows vfio-pci, a name, a description, a count" types_san
 check "no vGPU exists at start" no_mdevs
 
 for t in "${tests[@]}"; do
-	run_program "$t"
+	read -r -a words <<<"$t"
+	run_program "${words[@]}"
 done
 
 # Unloading the backend removes the vGPUs of its GPUs.
