@@ -5,12 +5,14 @@
 #   make KDIR=...   build against another kernel tree or headers
 #   make check      every test layer on every kernel (see README.md)
 #   make demo       simulated GPU, two vGPU types, two nested guests, a table
+#   make fuzz       the seeded VFIO fuzzer, a long pass on the debug kernel
+#                   (SEED= OPS= THREADS= MINUTES= KERNEL=; scripts/fuzz.sh)
 #   make help       this list
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules clean check demo help
+.PHONY: all modules clean check demo fuzz help
 
 all: modules
 
@@ -30,6 +32,13 @@ check:
 
 demo:
 	scripts/demo.sh
+
+FUZZ_ARGS = $(strip $(if $(SEED),--seed $(SEED)) $(if $(OPS),--ops $(OPS)) \
+	$(if $(THREADS),--threads $(THREADS)) $(if $(MINUTES),--minutes $(MINUTES)) \
+	$(if $(KERNEL),--kernel $(KERNEL)))
+
+fuzz:
+	scripts/fuzz.sh $(FUZZ_ARGS)
 
 help:
 	@sed -n 's/^#   //p' Makefile
