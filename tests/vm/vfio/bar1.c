@@ -434,8 +434,9 @@ static int kmsg_open(void)
 /*
  * Counts the records at warning level or worse logged since kmsg_open(),
  * and those of them containing @needle; each goes out as a diagnostic.
- * The driver core's "probe with driver ... failed" line, which every
- * failed probe gets whatever the driver says, is not counted.
+ * The driver core's line for a failed probe ("probe with driver ...
+ * failed with error", before 6.3 "probe of ... failed with error"), which
+ * every failed probe gets whatever the driver says, is not counted.
  */
 static unsigned int kmsg_warnings(int fd, const char *needle,
 				  unsigned int *named)
@@ -458,7 +459,7 @@ static unsigned int kmsg_warnings(int fd, const char *needle,
 		msg++;
 		msg[strcspn(msg, "\n")] = '\0';
 		tap_diag("  log: %s", msg);
-		if (strstr(msg, "probe with driver"))
+		if (strstr(msg, "probe ") && strstr(msg, " failed with error"))
 			continue;
 		n++;
 		*named += !!strstr(msg, needle);
