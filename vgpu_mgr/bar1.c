@@ -12,9 +12,9 @@
  *
  * Every mapping of a vGPU is zapped when the BAR stops decoding: reset,
  * memory decoding off, D3hot, GPU removal. A touch then faults again, and
- * gets SIGBUS until decoding is back, as with vfio-pci. Bytes past the slice inside the BAR read as zero
- * and ignore writes; a mapping of them gets SIGBUS, as does a touch the
- * backend cannot back.
+ * gets SIGBUS until decoding is back, as with vfio-pci. Bytes past the
+ * slice inside the BAR read as zero and ignore writes; a mapping of them
+ * gets SIGBUS, as does a touch the backend cannot back.
  */
 #include <linux/err.h>
 #include <linux/fs.h>
