@@ -375,26 +375,122 @@ for name in "${boots[@]}"; do
 done
 layer_end boots
 
+# kunit_expected FILE...: "SUITE CASE" for each case of each suite that
+# FILEs register with kunit_test_suite(s)(), in order: what the debug
+# kernel must run. A parameterised case is one case (KTAP lists its
+# parameters a level deeper). Read from the sources, it cannot go stale.
+kunit_expected() {
+	awk '
+		FNR == 1 { arr = ""; var = ""; reg = "" }
+		{ sub(/\/\/.*/, ""); gsub(/\/\*.*\*\//, "") }
+		arr != "" {
+			line = $0
+			while (match(line, /KUNIT_CASE[A-Z_]*\( *[A-Za-z0-9_]+/)) {
+				c = substr(line, RSTART, RLENGTH)
+				sub(/^[^(]*\( */, "", c)
+				cases[FILENAME, arr] = cases[FILENAME, arr] " " c
+				line = substr(line, RSTART + RLENGTH)
+			}
+			if ($0 ~ /^};/)
+				arr = ""
+			next
+		}
+		var != "" {
+			if (match($0, /\.name *= *"[^"]*"/)) {
+				v = substr($0, RSTART, RLENGTH)
+				sub(/^[^"]*"/, "", v)
+				sub(/"$/, "", v)
+				name[FILENAME, var] = v
+			}
+			if (match($0, /\.test_cases *= *[A-Za-z0-9_]+/)) {
+				v = substr($0, RSTART, RLENGTH)
+				sub(/^.*= */, "", v)
+				list[FILENAME, var] = v
+			}
+			if ($0 ~ /^};/)
+				var = ""
+			next
+		}
+		match($0, /struct kunit_case [A-Za-z0-9_]+\[\]/) {
+			arr = substr($0, RSTART + 18, RLENGTH - 20)
+			next
+		}
+		match($0, /struct kunit_suite [A-Za-z0-9_]+ *= *\{/) {
+			var = substr($0, RSTART + 19, RLENGTH - 19)
+			sub(/ *= *\{$/, "", var)
+			next
+		}
+		reg != "" || /^kunit_test_(init_section_)?suites?\(/ {
+			reg = reg $0
+			if (reg !~ /\)/)
+				next
+			sub(/^[^(]*\(/, "", reg)
+			sub(/\).*/, "", reg)
+			gsub(/[&[:space:]]/, "", reg)
+			n = split(reg, vars, ",")
+			for (i = 1; i <= n; i++) {
+				file[++nreg] = FILENAME
+				suite[nreg] = vars[i]
+			}
+			reg = ""
+		}
+		END {
+			for (i = 1; i <= nreg; i++) {
+				f = file[i]
+				s = name[f, suite[i]]
+				n = split(cases[f, list[f, suite[i]]], cs, " ")
+				for (j = 1; j <= n; j++)
+					print (s == "" ? suite[i] : s), cs[j]
+			}
+		}' "$@"
+}
+
 layer "kunit: suites in the debug kernel (KASAN, UBSAN, lockdep, kmemleak)"
 suite_test debug kunit "KUnit modules loaded, suites ran, unloaded"
 res=$out/vm-debug/kunit
+# Every suite and case of tests/kunit/*.c must have run: one that stops
+# running (not registered, not built, its init failing) fails, by name.
+declare -A kunit_want=() kunit_ran=()
+kunit_suites=()
+while read -r suite case; do
+	[ -n "${kunit_want[$suite]+x}" ] || kunit_suites+=("$suite")
+	kunit_want[$suite]+=" $case"
+done < <(kunit_expected tests/kunit/*.c)
 if [ -s "$res/kunit.ktap" ]; then
-	while read -r verdict name; do
-		if [ "$verdict" = ok ]; then
-			pass "kunit $name"
-		else
-			fail "kunit $name"
+	while IFS=$'\t' read -r suite line; do
+		if [ "$line" = "# Subtest" ]; then
+			kunit_ran[$suite]=
+			continue
 		fi
+		tap_split "$line" || continue
+		kunit_ran[$suite]+=" $tap_desc"
+		tap_result debug "kunit $suite.$tap_desc" "$tap_verdict" "$tap_dir"
 	done < <(awk '
-		/^    # Subtest: / { suite = $3 }
-		/^    (not )?ok [0-9]+ / {
-			v = ($1 == "not") ? "not-ok" : "ok"
-			name = ($1 == "not") ? $4 : $3
-			print v, suite "." name
-		}' "$res/kunit.ktap")
+		/^    # Subtest: / { suite = $3; print suite "\t# Subtest"; next }
+		/^    (not )?ok [0-9]+ / { print suite "\t" $0 }' "$res/kunit.ktap")
 else
 	fail "kunit results (no build/vm-debug/kunit/kunit.ktap)"
 fi
+for suite in "${kunit_suites[@]}"; do
+	read -r -a want <<< "${kunit_want[$suite]}"
+	if [ -z "${kunit_ran[$suite]+x}" ]; then
+		fail "kunit suite $suite did not run (tests/kunit/*.c has ${#want[@]} cases in it)"
+		continue
+	fi
+	missing=()
+	for case in "${want[@]}"; do
+		[[ " ${kunit_ran[$suite]} " = *" $case "* ]] || missing+=("$case")
+	done
+	if [ ${#missing[@]} = 0 ]; then
+		pass "kunit suite $suite: all ${#want[@]} cases of tests/kunit/*.c ran"
+	else
+		fail "kunit suite $suite: $((${#want[@]} - ${#missing[@]})) of ${#want[@]} cases ran; missing: ${missing[*]}"
+	fi
+done
+for suite in "${!kunit_ran[@]}"; do
+	[ -n "${kunit_want[$suite]+x}" ] ||
+		fail "kunit suite $suite ran, but tests/kunit/*.c registers no such suite (is kunit_expected in scripts/check.sh blind to it?)"
+done
 layer_end kunit
 
 layer "vgpu: VFIO users on the simulated GPU, every kernel"
