@@ -222,14 +222,16 @@ boots=(debug stock-6.12 stock-6.1)
 # boot BOOT: boots BOOT's kernel with its suite (the canary: canary.sh),
 # results in build/vm-BOOT/, log build/vm-BOOT.log, exit code in .rc.
 boot() {
-	local name=$1 plan kernel cpus image rel moddir script=$T/suite.sh
+	local name=$1 plan kernel cpus image rel moddir script=$T/suite.sh opts=()
 	read -r -a plan < <(boot_plan "$name")
 	kernel=${plan[0]}
 	cpus=${plan[1]}
 	plan=("${plan[@]:2}")
 	[ "$name" != canary ] || script=$T/canary.sh
+	# The debug kernel has kmemleak: a run with no leak scan fails.
+	[ "$kernel" != debug ] || opts+=(--kmemleak)
 	read -r image rel moddir < <(awk -v n="$kernel" '$1 == n { print $3, $4, $5 }' "$out/kernels.txt")
-	tests/vm/run-vm.sh --timeout "${VM_TIMEOUT:-1800}" --mem 3072 --smp "$cpus" \
+	tests/vm/run-vm.sh --timeout "${VM_TIMEOUT:-1800}" --mem 3072 --smp "$cpus" "${opts[@]}" \
 		"$image" "$rel" "$moddir" "$out/vm-$name" "$script" "${plan[@]}" \
 		> "$out/vm-$name.log" 2>&1
 	echo $? > "$out/vm-$name.rc"
@@ -277,9 +279,9 @@ checkpatch() {
 # compat.h is the one file whose job is LINUX_VERSION_CODE tests (see
 # DESIGN.md, "Kernels"); every other checkpatch rule still applies to it.
 mapfile -t not_compat < <(printf '%s\n' "${sources[@]}" | grep -vx include/nvkm_vgpu/compat.h)
-if { checkpatch "${not_compat[@]}" &&
-     checkpatch --ignore LINUX_VERSION_CODE include/nvkm_vgpu/compat.h; } > "$out/checkpatch.log" 2>&1 &&
-   [ ! -s "$out/checkpatch.log" ]; then
+{ checkpatch "${not_compat[@]}" &&
+  checkpatch --ignore LINUX_VERSION_CODE include/nvkm_vgpu/compat.h; } > "$out/checkpatch.log" 2>&1 &
+if await $! checkpatch "$out/checkpatch.log" && [ ! -s "$out/checkpatch.log" ]; then
 	pass "checkpatch --strict over ${#sources[@]} files"
 else
 	head -40 "$out/checkpatch.log" | sed 's/^/    /'
@@ -316,6 +318,12 @@ for b in "${boots[@]}"; do
 	splats[$b]=$( { splat_owners "$out/vm-$b/dmesg.txt"; splat_owners "$out/vm-$b/console.log"; } | sort -u)
 done
 
+# retried BOOT: " (retried once: WHY)" when run-vm.sh booted BOOT twice,
+# its kernel having failed during the first boot.
+retried() {
+	[ ! -s "$out/vm-$1/retried" ] || echo " (retried once: $(head -n 1 "$out/vm-$1/retried"))"
+}
+
 # boot_verdict BOOT: one line for boot BOOT. A suite whose only fault is a
 # failed test passes here; the test's own line says what failed.
 boot_verdict() {
@@ -328,12 +336,12 @@ boot_verdict() {
 	fi
 	if grep -q '^vm: PASS' "$log" ||
 	   { grep -qx 'vm: FAIL (script exit 1) .*' "$log" && [ -s "$out/vm-$name/suite.failed" ]; }; then
-		pass "$name VM: booted on $(cat "$out/vm-$name/cpus") CPUs, ran its suite ($ran scripts), powered off; $clean ($(sed -n 's/^run-vm: guest finished in \([0-9]*s\).*/\1/p' "$log" | tail -n 1))"
+		pass "$name VM: booted on $(cat "$out/vm-$name/cpus") CPUs, ran its suite ($ran scripts), powered off; $clean ($(sed -n 's/^run-vm: guest finished in \([0-9]*s\).*/\1/p' "$log" | tail -n 1))$(retried "$name")"
 		return
 	fi
 	grep -E '^vm: ' "$log" | head -n 30 | sed 's/^/    /'
 	why=$(sed -n 's/^vm: FAIL (\(.*\)) .*/\1/p' "$log" | tail -n 1)
-	fail "$name VM: ${why:-no verdict} (log: build/vm-$name.log, build/vm-$name/)"
+	fail "$name VM: ${why:-no verdict} (log: build/vm-$name.log, build/vm-$name/)$(retried "$name")"
 }
 
 # suite_test BOOT TEST WHAT: TEST of boot BOOT's suite ran to exit 0 with
@@ -518,7 +526,7 @@ rc=$(cat "$out/vm-canary.rc" 2>/dev/null || echo none)
 if [ "$rc" = 0 ]; then
 	fail "a planted WARNING went unnoticed (log: build/vm-canary.log)"
 elif [ "$rc" = 1 ] && grep -q '^vm: dmesg: WARNING:.*planted by the harness' "$out/vm-canary.log"; then
-	pass "a planted WARNING fails the VM run"
+	pass "a planted WARNING fails the VM run$(retried canary)"
 else
 	tail -n 20 "$out/vm-canary.log" 2>/dev/null | sed 's/^/    /'
 	fail "canary run (exit $rc) failed without naming the WARNING"
