@@ -310,10 +310,13 @@ static int nvkm_vgpu_irq_set_locked(struct nvkm_vgpu *vgpu,
 	u32 action = hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
 
 	lockdep_assert_held(&vgpu->lock);
+	/* Exactly one action, or no handler: ENOTTY, as vfio-pci answers. */
 	switch (hdr->index) {
 	case VFIO_PCI_INTX_IRQ_INDEX:
 		if (action == VFIO_IRQ_SET_ACTION_MASK)
 			return nvkm_vgpu_irq_intx_mask_locked(vgpu, hdr, data);
+		if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
+			return -ENOTTY;
 		return nvkm_vgpu_irq_intx_trigger_locked(vgpu, hdr, data);
 	case VFIO_PCI_MSI_IRQ_INDEX:
 		if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
@@ -334,8 +337,10 @@ static int nvkm_vgpu_irq_set_locked(struct nvkm_vgpu *vgpu,
  * @hdr: the user's header, checked by vfio_set_irqs_validate_and_prepare()
  * @data: the user's payload (bools or eventfds), or NULL for DATA_NONE
  *
- * Return: 0, -EINVAL for an index or action the device does not have, or
- * the errno of fetching the payload or an eventfd.
+ * Return: 0; -EINVAL for a malformed request (vfio-pci's rules: bad
+ * index, start or count, a count-0 payload); -ENOTTY for an action the
+ * index does not have, or more than one; or the errno of fetching the
+ * payload or an eventfd.
  */
 int nvkm_vgpu_irq_set(struct nvkm_vgpu *vgpu, struct vfio_irq_set *hdr,
 		      void __user *data)

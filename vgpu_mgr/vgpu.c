@@ -169,13 +169,10 @@ int nvkm_vgpu_init(struct vfio_device *vdev)
 		goto err_put_gpu;
 	}
 	vgpu->slice = slice;
+	/* A backend that refuses says why, in one line of its own. */
 	ret = gpu->ops->fb_reserve(gpu->priv, slice->fb_offset, slice->fb_size);
-	if (ret) {
-		dev_warn(vdev->dev, "%s: the %s backend cannot back %llu MiB of FB: %d\n",
-			 vgpu->type->name, gpu->ops->name, slice->fb_size >> 20,
-			 ret);
+	if (ret)
 		goto err_del_slice;
-	}
 	ret = nvkm_vgpu_scrub(vgpu);
 	if (ret)
 		goto err_release_fb;

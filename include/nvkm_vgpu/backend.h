@@ -122,7 +122,8 @@ struct nvkm_vgpu_geometry {
  *	(page aligned) until @fb_release: commit whatever the backend needs to
  *	back it, so that no other range's use can ever make @fb_page or
  *	@fb_pfn fail inside it. Returns 0, or -ENOSPC when the backend cannot
- *	promise that (the vGPU is then not created). May sleep.
+ *	promise that (the vGPU is then not created), having logged why in
+ *	one line. May sleep.
  * @fb_release: give back a range from @fb_reserve, after its last scrub.
  *
  * Every operation gets the @priv given to nvkm_vgpu_gpu_register(). The

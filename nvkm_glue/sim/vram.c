@@ -165,6 +165,8 @@ int nvkm_vgpu_sim_vram_reserve(struct nvkm_vgpu_sim_vram *vram, u64 offset,
 				 first + (size >> PAGE_SHIFT) - 1, budget,
 				 GFP_KERNEL);
 	if (ret) {
+		dev_warn(vram->dev, "nvkm_vgpu_sim: reserving FB %#llx+%#llx: %d\n",
+			 offset, size, ret);
 		spin_lock(&nvkm_vgpu_sim_vram_budget_lock);
 		nvkm_vgpu_sim_vram_promised -= budget->limit;
 		spin_unlock(&nvkm_vgpu_sim_vram_budget_lock);
