@@ -78,7 +78,7 @@
 #define CHURN_OWN_MAX 6
 
 #define PAGE 4096ull
-#define IO_SIZE (1u << 20)	/* the pread/pwrite buffer, then a guard */
+#define IO_SIZE (1024u * 1024)	/* the pread/pwrite buffer, then a guard */
 #define ARG_SIZE 4096u		/* the ioctl argument page, then a guard */
 #define GUARD_SIZE (64u << 10)
 #define EMUL_MAX (64u << 10)	/* longest in-range access to config/BAR0 */
@@ -217,8 +217,9 @@ static int fz_trace_fd = -1;
 static u64 fz_t0;
 
 static __thread sigjmp_buf fz_jmp;
-static __thread volatile sig_atomic_t fz_touching;
-static __thread volatile sig_atomic_t fz_fault;
+/* Set and read with LOAD/STORE: the SIGBUS handler runs on this thread. */
+static __thread int fz_touching;
+static __thread int fz_fault;
 
 /* ---- trace ---- */
 
@@ -1120,8 +1121,8 @@ whole:
 
 static void fault_handler(int sig)
 {
-	if (fz_touching) {
-		fz_fault = sig;
+	if (LOAD(fz_touching)) {
+		STORE(fz_fault, sig);
 		siglongjmp(fz_jmp, 1);
 	}
 	signal(sig, SIG_DFL);
@@ -1131,9 +1132,8 @@ static void fault_handler(int sig)
 static __noinline void touch_accesses(const struct fz_map *m, struct rng *r,
 				      unsigned int n)
 {
-	volatile u64 *p;
 	unsigned int i;
-	u64 off;
+	u64 off, *p;
 
 	for (i = 0; i < n; i++) {
 		if (rng_chance(r, 1, 2))
@@ -1143,11 +1143,12 @@ static __noinline void touch_accesses(const struct fz_map *m, struct rng *r,
 		off &= ~7ull;
 		if (off + 8 > m->len)
 			continue;
-		p = (volatile u64 *)(m->addr + off);
+		/* Atomic accesses: the compiler may not drop or merge them. */
+		p = (u64 *)(m->addr + off);
 		if ((m->prot & PROT_WRITE) && rng_chance(r, 1, 2))
-			*p = rng_next(r);
+			__atomic_store_n(p, rng_next(r), __ATOMIC_RELAXED);
 		else
-			(void)*p;
+			__atomic_load_n(p, __ATOMIC_RELAXED);
 	}
 }
 
@@ -1162,18 +1163,18 @@ static void op_touch(struct fz_thread *t, struct slot *s, struct rng *r)
 	trace(t, "touch %p len %#llx x%u", m->addr, (unsigned long long)m->len,
 	      n);
 	t->st.touches++;
-	fz_fault = 0;
-	fz_touching = 1;
+	STORE(fz_fault, 0);
+	STORE(fz_touching, 1);
 	if (sigsetjmp(fz_jmp, 1)) {
-		fz_touching = 0;
-		if (fz_fault == SIGBUS)
+		STORE(fz_touching, 0);
+		if (LOAD(fz_fault) == SIGBUS)
 			t->st.sigbus++;
 		else
 			t->st.sigsegv++;
 		return;
 	}
 	touch_accesses(m, r, n);
-	fz_touching = 0;
+	STORE(fz_touching, 0);
 }
 
 /* ---- the device threads ---- */
@@ -1825,7 +1826,7 @@ static bool wait_idle(const char *what)
 
 	while (!(idle = parents_idle()) && now_us() - t0 < IDLE_S * 1000000ull)
 		usleep(100000);
-	if (!tap_check(idle, "%s: the tiny and h100 GPUs are idle (after %llu ms; vGPUs %lld, %lld)",
+	if (!tap_check(idle, "%s: the tiny and h100 GPUs are idle (%llu ms; vGPUs %lld, %lld)",
 		       what, (unsigned long long)(now_us() - t0) / 1000,
 		       parent_ull(&fz_parent[P_TINY], "vgpus"),
 		       parent_ull(&fz_parent[P_H100], "vgpus")))
@@ -1870,6 +1871,45 @@ static void check_new_gpu(void)
 	fz_hot_id = -1;
 }
 
+static void thread_diag(const struct fz_thread *t)
+{
+	const struct stats *s = &t->st;
+
+	tap_diag("%s: %llu ops, %llu on an open vGPU, %llu resets, %llu SET_IRQS (%llu ok)",
+		 t->name, (unsigned long long)t->ops,
+		 (unsigned long long)s->ready, (unsigned long long)s->resets,
+		 (unsigned long long)s->set_irqs,
+		 (unsigned long long)s->set_irqs_ok);
+	tap_diag("%s: vGPUs %llu made, %llu refused; %llu opened, %llu refused",
+		 t->name, (unsigned long long)s->creates,
+		 (unsigned long long)s->create_fails,
+		 (unsigned long long)s->opens,
+		 (unsigned long long)s->open_fails);
+	tap_diag("%s: %llu removed, %llu let go for another's removal",
+		 t->name, (unsigned long long)s->removes,
+		 (unsigned long long)s->released);
+	tap_diag("%s: %llu maps, %llu touches, %llu SIGBUS, %llu SIGSEGV",
+		 t->name, (unsigned long long)s->maps,
+		 (unsigned long long)s->touches,
+		 (unsigned long long)s->sigbus,
+		 (unsigned long long)s->sigsegv);
+}
+
+static void ops_check(u64 start)
+{
+	u64 total = 0;
+	unsigned int i;
+
+	for (i = 0; i < fz_nr_dev; i++)
+		total += fz_threads[i].ops;
+	tap_check(true, "%llu operations in %u device threads (%llu each at most), %llu s, no hang",
+		  (unsigned long long)total, fz_nr_dev,
+		  (unsigned long long)fz_ops,
+		  (unsigned long long)(now_us() - start) / 1000000);
+	if (total < fz_ops * fz_nr_dev)
+		tap_diag("the time limit cut the operations short");
+}
+
 static void stats_diag(void)
 {
 	const struct fz_thread *c = &fz_threads[fz_nr_dev];
@@ -1878,28 +1918,10 @@ static void stats_diag(void)
 	unsigned int i;
 
 	for (i = 0; i < fz_nr_dev; i++) {
-		const struct fz_thread *t = &fz_threads[i];
-		const struct stats *s = &t->st;
-
-		tap_diag("%s: %llu ops, %llu on an open vGPU; %llu creates (%llu refused), %llu opens (%llu refused), %llu removes, %llu let go; SET_IRQS %llu (%llu ok); %llu maps, %llu touches, %llu SIGBUS, %llu SIGSEGV; %llu resets",
-			 t->name, (unsigned long long)t->ops,
-			 (unsigned long long)s->ready,
-			 (unsigned long long)s->creates,
-			 (unsigned long long)s->create_fails,
-			 (unsigned long long)s->opens,
-			 (unsigned long long)s->open_fails,
-			 (unsigned long long)s->removes,
-			 (unsigned long long)s->released,
-			 (unsigned long long)s->set_irqs,
-			 (unsigned long long)s->set_irqs_ok,
-			 (unsigned long long)s->maps,
-			 (unsigned long long)s->touches,
-			 (unsigned long long)s->sigbus,
-			 (unsigned long long)s->sigsegv,
-			 (unsigned long long)s->resets);
-		sum.sigsegv += s->sigsegv;
+		thread_diag(&fz_threads[i]);
+		sum.sigsegv += fz_threads[i].st.sigsegv;
 	}
-	tap_diag("churn: %llu ops; %llu creates (%llu refused), %llu removes, %llu opens that read the magic",
+	tap_diag("churn: %llu ops; %llu creates (%llu refused), %llu removes, %llu reads of magic",
 		 (unsigned long long)c->ops, (unsigned long long)c->st.creates,
 		 (unsigned long long)c->st.create_fails,
 		 (unsigned long long)c->st.removes,
@@ -1913,7 +1935,7 @@ static void stats_diag(void)
 		  (unsigned long long)sum.sigsegv);
 }
 
-static void progress(u64 start)
+static void report_progress(u64 start)
 {
 	char line[512];
 	unsigned int i;
@@ -1941,7 +1963,7 @@ static bool wait_threads(unsigned int from, unsigned int to, u64 start,
 			return true;
 		usleep(200000);
 		if (now_us() - *last_progress >= 30000000ull) {
-			progress(start);
+			report_progress(start);
 			*last_progress = now_us();
 		}
 		for (i = from; i < to; i++) {
@@ -1958,9 +1980,10 @@ static bool wait_threads(unsigned int from, unsigned int to, u64 start,
 	}
 }
 
-static void usage(void)
+static __noreturn void bad_usage(void)
 {
-	fprintf(stderr, "usage: fuzz [--seed N] [--ops N] [--threads N] [--seconds N] [--trace FILE]\n");
+	fputs("usage: fuzz [--seed N] [--ops N] [--threads N] [--seconds N] [--trace FILE]\n",
+	      stderr);
 	exit(2);
 }
 
@@ -1972,7 +1995,7 @@ static u64 arg_u64(const char *s)
 	errno = 0;
 	v = strtoull(s, &end, 0);
 	if (errno || end == s || *end)
-		usage();
+		bad_usage();
 	return v;
 }
 
@@ -1991,7 +2014,7 @@ int main(int argc, char **argv)
 
 	for (i = 1; i < (unsigned int)argc; i++) {
 		if (i + 1 >= (unsigned int)argc)
-			usage();
+			bad_usage();
 		if (!strcmp(argv[i], "--seed")) {
 			seed = arg_u64(argv[++i]);
 		} else if (!strcmp(argv[i], "--ops")) {
@@ -2004,11 +2027,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--trace")) {
 			trace_path = argv[++i];
 		} else {
-			usage();
+			bad_usage();
 		}
 	}
 	if (threads < 1 || threads > DEV_THREADS_MAX)
-		usage();
+		bad_usage();
 	if (!seconds && !ops_given)
 		seconds = DEFAULT_SECONDS;
 
@@ -2093,7 +2116,7 @@ int main(int argc, char **argv)
 			break;
 		usleep(200000);
 		if (now_us() - last >= 30000000ull) {
-			progress(start);
+			report_progress(start);
 			last = now_us();
 		}
 	}
@@ -2105,19 +2128,8 @@ int main(int argc, char **argv)
 		tap_bail("a thread hangs; see the trace");
 	for (i = 0; i < fz_nr; i++)
 		pthread_join(fz_threads[i].tid, NULL);
-	progress(start);
-	{
-		u64 total = 0;
-
-		for (i = 0; i < fz_nr_dev; i++)
-			total += fz_threads[i].ops;
-		tap_check(true, "%llu operations in %u device threads (%llu each at most), churn and hotplug alongside, in %llu s, none hung",
-			  (unsigned long long)total, fz_nr_dev,
-			  (unsigned long long)fz_ops,
-			  (unsigned long long)(now_us() - start) / 1000000);
-		if (total < fz_ops * fz_nr_dev)
-			tap_diag("the time limit cut the operations short");
-	}
+	report_progress(start);
+	ops_check(start);
 	stats_diag();
 
 	/* What is left (a removal refused earlier, say) goes now. */
