@@ -84,8 +84,13 @@ static bool iteration(const struct vgpu_parent *p, const char *type,
 	u8 *map;
 	int ret;
 
-	uuid_new(uuid);
 	for (tries = 0; tries < CREATE_TRIES; tries++) {
+		/*
+		 * A fresh UUID each try: the mdev core keeps a refused one
+		 * taken (EEXIST) until its device is released, which a debug
+		 * kernel (DEBUG_KOBJECT_RELEASE) delays by seconds.
+		 */
+		uuid_new(uuid);
 		ret = mdev_create(p, type, uuid);
 		if (ret != -ENOSPC)
 			break;
