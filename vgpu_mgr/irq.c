@@ -9,7 +9,9 @@
  * interrupt unless INTx Disable is set; INTx is level triggered and
  * automasked, so it fires once per rising edge and again on unmask while
  * the line is still high. The request IRQ asks the user to release the
- * device when its mdev is being removed.
+ * device when its mdev is being removed. The error IRQ, which vfio-pci
+ * offers for every PCIe function (QEMU registers it for error recovery),
+ * takes an eventfd and never fires: the emulated device reports no AER.
  */
 #include <linux/eventfd.h>
 #include <linux/lockdep.h>
@@ -144,6 +146,7 @@ void nvkm_vgpu_irq_fini(struct nvkm_vgpu *vgpu)
 	nvkm_vgpu_eventfd_drop(&vgpu->intx_trigger);
 	nvkm_vgpu_eventfd_drop(&vgpu->msi_trigger);
 	nvkm_vgpu_eventfd_drop(&vgpu->req_trigger);
+	nvkm_vgpu_eventfd_drop(&vgpu->err_trigger);
 	vgpu->intx_masked = false;
 	mutex_unlock(&vgpu->lock);
 }
@@ -168,11 +171,11 @@ int nvkm_vgpu_irq_info(struct nvkm_vgpu *vgpu, struct vfio_irq_info *info)
 		info->flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
 		return 0;
 	case VFIO_PCI_REQ_IRQ_INDEX:
+	case VFIO_PCI_ERR_IRQ_INDEX:
 		info->count = 1;
 		info->flags = VFIO_IRQ_INFO_EVENTFD;
 		return 0;
 	case VFIO_PCI_MSIX_IRQ_INDEX:
-	case VFIO_PCI_ERR_IRQ_INDEX:
 		info->count = 0;
 		info->flags = 0;
 		return 0;
@@ -273,33 +276,34 @@ static int nvkm_vgpu_irq_msi_trigger_locked(struct nvkm_vgpu *vgpu,
 	return 0;
 }
 
-/* vfio-pci's single-eventfd trigger (the request IRQ), rule for rule. */
-static int nvkm_vgpu_irq_req_trigger_locked(struct nvkm_vgpu *vgpu,
-					    struct vfio_irq_set *hdr,
-					    void *data)
+/* vfio-pci's single-eventfd trigger (request and error IRQs), rule for rule. */
+static int nvkm_vgpu_irq_single_trigger_locked(struct nvkm_vgpu *vgpu,
+					       struct eventfd_ctx **ctx,
+					       struct vfio_irq_set *hdr,
+					       void *data)
 {
 	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
 
 	lockdep_assert_held(&vgpu->lock);
 	switch (type) {
 	case VFIO_IRQ_SET_DATA_NONE:
-		if (!vgpu->req_trigger)
+		if (!*ctx)
 			return -EINVAL;
 		if (hdr->count)
-			nvkm_vgpu_eventfd_signal(vgpu->req_trigger);
+			nvkm_vgpu_eventfd_signal(*ctx);
 		else
-			nvkm_vgpu_eventfd_drop(&vgpu->req_trigger);
+			nvkm_vgpu_eventfd_drop(ctx);
 		return 0;
 	case VFIO_IRQ_SET_DATA_BOOL:
 		if (!hdr->count)
 			return -EINVAL;
-		if (vgpu->req_trigger && *(u8 *)data)
-			nvkm_vgpu_eventfd_signal(vgpu->req_trigger);
+		if (*ctx && *(u8 *)data)
+			nvkm_vgpu_eventfd_signal(*ctx);
 		return 0;
 	case VFIO_IRQ_SET_DATA_EVENTFD:
 		if (!hdr->count)
 			return -EINVAL;
-		return nvkm_vgpu_eventfd_set(&vgpu->req_trigger, *(s32 *)data);
+		return nvkm_vgpu_eventfd_set(ctx, *(s32 *)data);
 	}
 	return -EINVAL;
 }
@@ -325,9 +329,15 @@ static int nvkm_vgpu_irq_set_locked(struct nvkm_vgpu *vgpu,
 	case VFIO_PCI_REQ_IRQ_INDEX:
 		if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
 			return -ENOTTY;
-		return nvkm_vgpu_irq_req_trigger_locked(vgpu, hdr, data);
+		return nvkm_vgpu_irq_single_trigger_locked(vgpu, &vgpu->req_trigger,
+							   hdr, data);
+	case VFIO_PCI_ERR_IRQ_INDEX:
+		if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
+			return -ENOTTY;
+		return nvkm_vgpu_irq_single_trigger_locked(vgpu, &vgpu->err_trigger,
+							   hdr, data);
 	}
-	/* MSI-X and ERR have no vectors: validation refused them already. */
+	/* MSI-X has no vectors: validation refused it already. */
 	return -EINVAL;
 }
 

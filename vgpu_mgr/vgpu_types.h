@@ -47,6 +47,7 @@ struct virqfd;
  *	clear in the command register.
  * @msi_trigger: eventfd for the MSI vector, or NULL.
  * @req_trigger: eventfd for the request IRQ, or NULL.
+ * @err_trigger: eventfd for the error IRQ, or NULL; never signalled.
  * @irqs_fired: interrupts delivered, for tests and debugging.
  */
 struct nvkm_vgpu {
@@ -68,6 +69,7 @@ struct nvkm_vgpu {
 	bool intx_line;
 	struct eventfd_ctx *msi_trigger;
 	struct eventfd_ctx *req_trigger;
+	struct eventfd_ctx *err_trigger;
 	u64 irqs_fired;
 };
 

@@ -332,9 +332,9 @@ static int ioctl_row(struct vdev *d, unsigned int row, struct ioctl_row *r)
 			       0, 1, efd);
 		break;
 	case 18:
-		*r = (struct ioctl_row){ "SET_IRQS ERR (no vectors)", EINVAL };
+		*r = (struct ioctl_row){ "SET_IRQS ERR start 1 (one vector)", EINVAL };
 		ret = set_irqs(d, IRQ_ARGSZ, EVENTFD_TRIGGER, VFIO_PCI_ERR_IRQ_INDEX,
-			       0, 1, efd);
+			       1, 1, efd);
 		break;
 	case 19:
 		*r = (struct ioctl_row){ "SET_IRQS MSI MASK (not maskable)", ENOTTY };

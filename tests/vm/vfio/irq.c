@@ -105,7 +105,7 @@ static void check_irq_info(struct vdev *d)
 		{ VFIO_PCI_MSI_IRQ_INDEX, "MSI", 1,
 		  VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE },
 		{ VFIO_PCI_MSIX_IRQ_INDEX, "MSI-X", 0, 0 },
-		{ VFIO_PCI_ERR_IRQ_INDEX, "ERR", 0, 0 },
+		{ VFIO_PCI_ERR_IRQ_INDEX, "ERR", 1, VFIO_IRQ_INFO_EVENTFD },
 		{ VFIO_PCI_REQ_IRQ_INDEX, "REQ", 1, VFIO_IRQ_INFO_EVENTFD },
 	};
 	struct vfio_irq_info irq;
