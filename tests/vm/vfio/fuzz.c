@@ -1731,6 +1731,23 @@ static void fz_cleanup(void)
 	}
 }
 
+/*
+ * SIGTERM, SIGINT, the watchdog: on the main thread only (the others block
+ * them). The threads are stopped first, so that they let go of their
+ * devices and remove their vGPUs themselves, then the common cleanup runs.
+ */
+static void fz_signal(int sig)
+{
+	static const char msg[] = "Bail out! fuzz: watchdog or signal: stopping, cleaning up\n";
+	ssize_t ignored;
+
+	ignored = write(STDOUT_FILENO, msg, sizeof(msg) - 1);
+	(void)ignored;
+	fz_cleanup();
+	vgpu_cleanup();
+	_exit(128 + sig);
+}
+
 /* ---- checks ---- */
 
 struct avail {
@@ -2068,6 +2085,10 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGSEGV, &sa, NULL);
+	sa.sa_handler = fz_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
 	cleanup_hook(fz_cleanup);
 
 	fz_nr_dev = threads;
@@ -2120,7 +2141,8 @@ int main(int argc, char **argv)
 			last = now_us();
 		}
 	}
-	STORE(fz_time_up, 1);
+	if (seconds)
+		STORE(fz_time_up, 1);
 	ok = wait_threads(0, fz_nr_dev, start, &last);
 	STORE(fz_stop, 1);
 	ok = ok && wait_threads(fz_nr_dev, fz_nr, start, &last);
