@@ -145,7 +145,8 @@ vm_rc=0
 wait "$pid" || vm_rc=$?
 
 echo
-grep -aE '^(ok|not ok|Bail out!|# (seed|d[0-9]+|churn|hot|progress|the time))' "$res/fuzz.tap" 2>/dev/null |
+grep -a '^# progress' "$res/fuzz.tap" 2>/dev/null | tail -n 1 | sed 's/^/  /'
+grep -aE '^(ok|not ok|Bail out!|# (seed|d[0-9]+|churn|hot|the time))' "$res/fuzz.tap" 2>/dev/null |
 	sed 's/^/  /' || echo "  (no TAP from fuzz: $res/fuzz.tap)"
 grep -E '^vm: ' "$out/run-vm.log" | head -n 20 | sed 's/^/  /'
 replay="make fuzz SEED=$seed OPS=$ops THREADS=$threads"
