@@ -9,8 +9,8 @@
 # tests/vm/nested.sh: a simulated H100 80GB, one vGPU each of two types
 # (NVKM_DEMO_TYPES, default h100-10c,h100-20c), two nested QEMU guests
 # started at once on them, each writing and verifying its framebuffer, and
-# the host checking afterwards through VFIO that each slice holds its own
-# guest's bytes only. Streams progress, prints a table per vGPU, and exits
+# the host checking afterwards through VFIO, as the next user, that each
+# slice was scrubbed when its guest let go. Streams progress, prints a table per vGPU, and exits
 # non-zero if anything failed. Everything lands in build/demo/ (the VM's
 # results, logs and TAP in build/demo/vm/).
 set -euo pipefail

@@ -7,18 +7,21 @@
  *   vgpu-peek UUID check SEED [OTHER_SEED...]
  *                                    BAR1 holds SEED's pattern (pattern.h)
  *                                    and no word of any OTHER_SEED's
+ *   vgpu-peek UUID clean SEED...     BAR1 reads zero where the patterns go,
+ *                                    with no word of any SEED's
  *
  * Opens the mdev as QEMU does with the legacy group API: its iommu_group
  * link gives /dev/vfio/<group>, attached to a container on /dev/vfio/vfio
  * with the type1 IOMMU, then VFIO_GROUP_GET_DEVICE_FD(UUID), and turns on
  * memory decoding in the command register. Regions are read with pread at
  * (index << 40) + offset. Opening the device resets its config space and
- * registers but keeps the framebuffer, which is scrubbed only when the vGPU
- * is created and removed.
+ * registers; the framebuffer was scrubbed when the last user (a guest's
+ * QEMU) closed the device, so the next user finds nothing of it.
  *
- * "info" and "check" print one line starting "VGPU-PEEK:" with key=value
- * pairs; "check" exits 0 only when SEED's pattern is there in full and no
- * word of another seed's is. Exit status 2 on usage or VFIO errors.
+ * "info", "check" and "clean" print one line starting "VGPU-PEEK:" with
+ * key=value pairs; "check" exits 0 only when SEED's pattern is there in
+ * full and no word of another seed's is; "clean" only when every word read
+ * is zero. Exit status 2 on usage or VFIO errors.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,7 +56,7 @@ static void __noreturn die(const char *what, int err)
 static void __noreturn usage(void)
 {
 	fprintf(stderr,
-		"Usage: vgpu-peek UUID OFFSET LEN | UUID info | UUID check SEED [OTHER_SEED...]\n");
+		"Usage: vgpu-peek UUID OFFSET LEN | UUID info | UUID check SEED [OTHER_SEED...] | UUID clean SEED...\n");
 	exit(2);
 }
 
@@ -192,7 +195,7 @@ static int cmd_info(struct peek *p)
 }
 
 struct tally {
-	u64 words, match, first_bad, other[MAX_OTHERS];
+	u64 words, match, first_bad, first_nonzero, other[MAX_OTHERS];
 };
 
 static void scan_range(struct peek *p, u64 off, u64 len,
@@ -211,6 +214,8 @@ static void scan_range(struct peek *p, u64 off, u64 len,
 			at = off + done + 8 * i;
 			w = buf[i];
 			t->words++;
+			if (w && t->first_nonzero == PATTERN_NONE)
+				t->first_nonzero = at;
 			if (w == pattern_word(seed, at))
 				t->match++;
 			else if (t->first_bad == PATTERN_NONE)
@@ -225,7 +230,7 @@ static void scan_range(struct peek *p, u64 off, u64 len,
 static int cmd_check(struct peek *p, int argc, char **argv)
 {
 	u64 seed, others[MAX_OTHERS], fb, head, tail;
-	struct tally t = { .first_bad = PATTERN_NONE };
+	struct tally t = { .first_bad = PATTERN_NONE, .first_nonzero = PATTERN_NONE };
 	unsigned int n_others = 0, o;
 	bool ok;
 	int i;
@@ -255,6 +260,36 @@ static int cmd_check(struct peek *p, int argc, char **argv)
 		ok = ok && !t.other[o];
 	}
 	printf(" result=%s\n", ok ? "ok" : "fail");
+	return ok ? 0 : 1;
+}
+
+static int cmd_clean(struct peek *p, int argc, char **argv)
+{
+	u64 seeds[MAX_OTHERS], fb, head, tail, found = 0;
+	struct tally t = { .first_bad = PATTERN_NONE, .first_nonzero = PATTERN_NONE };
+	unsigned int n = 0, o;
+	bool ok;
+	int i;
+
+	if (argc < 1 || argc > MAX_OTHERS)
+		usage();
+	for (i = 0; i < argc; i++)
+		seeds[n++] = strtoull(argv[i], NULL, 0);
+	fb = fb_size(p);
+	if (!fb || fb % PATTERN_TAIL_BYTES)
+		die("FB size from BAR0", EINVAL);
+	head = pattern_head(fb);
+	tail = pattern_tail(fb);
+	scan_range(p, 0, head, 0, seeds, n, &t);
+	if (tail >= head)
+		scan_range(p, tail, PATTERN_TAIL_BYTES, 0, seeds, n, &t);
+	for (o = 0; o < n; o++)
+		found += t.other[o];
+	ok = !found && t.first_nonzero == PATTERN_NONE;
+	printf("VGPU-PEEK: uuid=%s fb=%llu words=%llu", p->uuid, fb, t.words);
+	if (t.first_nonzero != PATTERN_NONE)
+		printf(" first_nonzero=%#llx", t.first_nonzero);
+	printf(" seed_words=%llu result=%s\n", found, ok ? "ok" : "fail");
 	return ok ? 0 : 1;
 }
 
@@ -294,6 +329,8 @@ int main(int argc, char **argv)
 		ret = cmd_info(&p);
 	else if (!strcmp(argv[2], "check"))
 		ret = cmd_check(&p, argc - 3, argv + 3);
+	else if (!strcmp(argv[2], "clean"))
+		ret = cmd_clean(&p, argc - 3, argv + 3);
 	else if (argc == 4)
 		ret = cmd_dump(&p, argv[2], argv[3]);
 	else
