@@ -11,7 +11,10 @@
 #   lockup             write a fake hard lockup report to the kernel log
 #   kobject            write a fake kobject misuse report to the kernel log
 #   kobject-release    write the kobject_release line DEBUG_KOBJECT_RELEASE
-#                      prints for every release (must still pass)
+#                      prints for every release and a kobject_add failed
+#                      for want of memory, as under fault injection (must
+#                      still pass)
+#   kobject-twice      write the kobject line for a name added twice
 #   kmemleak-off       write kmemleak's "detector disabled" line
 #   panic              crash the kernel through sysrq
 #   hang               sleep forever
@@ -33,6 +36,10 @@ kobject)
 	;;
 kobject-release)
 	echo "kobject: 'fake' (00000000deadbeef): kobject_release, parent 0000000000000000 (delayed 250)" >/dev/kmsg
+	echo "kobject: kobject_add_internal failed for fake (error: -12 parent: devices)" >/dev/kmsg
+	;;
+kobject-twice)
+	echo "kobject: kobject_add_internal failed for fake with -EEXIST, don't try to register things with the same name in the same directory." >/dev/kmsg
 	;;
 kmemleak-off) echo "kmemleak: Kernel memory leak detector disabled" >/dev/kmsg ;;
 panic)

@@ -32,6 +32,7 @@ cases=(
 	"hard-lockup|1|^vm: dmesg: watchdog: Watchdog detected hard LOCKUP|$timeout_s||lockup"
 	"kobject|1|^vm: dmesg: kobject: .*tried to init an initialized object|$timeout_s||kobject"
 	"kobject-release|0|^vm: PASS|$timeout_s||kobject-release"
+	"kobject-twice|1|^vm: dmesg: kobject: kobject_add_internal failed for fake with -EEXIST|$timeout_s||kobject-twice"
 	"kmemleak-off|1|^vm: dmesg: kmemleak: Kernel memory leak detector disabled|$timeout_s||kmemleak-off"
 	"no-kmemleak|1|^vm: kmemleak: no leak check on a kernel that must have one|$timeout_s|--kmemleak|SMOKE"
 	"boot-retry|1|^vm: retried once: .*Attempted to kill init|$timeout_s|--append rdinit=/bin/busybox|SMOKE"

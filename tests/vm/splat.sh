@@ -20,10 +20,12 @@ splat_re+='|rcu: INFO: |detected stalls on|detected expedited stalls|self-detect
 # Object debugging: any ODEBUG: line (reports, and it turning itself off;
 # "BUG:" matches them too).
 splat_re+='|ODEBUG:'
-# kobject misuse; not the "kobject_release ... (delayed N)" info line that
-# DEBUG_KOBJECT_RELEASE prints for every release.
+# kobject misuse, and a name added twice; not the "kobject_release ...
+# (delayed N)" info line DEBUG_KOBJECT_RELEASE prints for every release,
+# nor a kobject_add that failed for want of memory (fault injection).
 splat_re+='|kobject.*(tried to init an initialized object|tried to add an uninitialized object'
-splat_re+='|is not initialized, yet kobject_put|must have a ktype|kobject_add_internal failed|does not have a release)'
+splat_re+='|is not initialized, yet kobject_put|must have a ktype|failed for .* with -EEXIST|does not have a release)'
+splat_re+='|sysfs: cannot create duplicate filename'
 # Data structure checks
 splat_re+='|list_(add|del) corruption|refcount_t: '
 # kmemleak: leaks, its own warnings, and it turning itself off (a debug
