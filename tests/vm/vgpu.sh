@@ -34,12 +34,14 @@ bin=$2
 shift 2
 results=${NVKM_RESULTS:?NVKM_RESULTS is not set; run this through tests/vm/run-vm.sh}
 tests=(lifecycle config bar0 bar1 scrub irq reset request badinput stress
-	hotplug accept hostile fuzz)
+	hotplug accept hostile fuzz failnth)
 if [ $# -gt 0 ]; then
 	tests=("$@")
 fi
 # Seconds each program may take before it is killed; the slowest, stress,
-# takes about 120 s on the debug kernel under TCG.
+# takes about 120 s on the debug kernel under TCG; failnth, which runs each
+# path once per fault point it reaches, has longer.
+failnth_limit=${limit:-2400}
 limit=${limit:-300}
 
 tap=$results/vgpu.tap
@@ -116,14 +118,15 @@ types_sane() {
 # Runs one program; it passed if it exited 0 and its TAP has a plan and no
 # "not ok". Output is echoed and counted with builtins (see types_sane).
 run_program() {
-	local t=$1 out=$results/$1.tap rc=0 start line oks=0 bad=0 plan=0
+	local t=$1 out=$results/$1.tap rc=0 start line oks=0 bad=0 plan=0 lim=$limit
+	[ "$t" != failnth ] || lim=$failnth_limit
 	if [ ! -x "$bin/$t" ]; then
 		check "$t: program $bin/$t exists" false
 		return
 	fi
 	echo "vgpu: running $t"
 	start=$SECONDS
-	timeout -k 10 "$limit" "$bin/$t" "${@:2}" >"$out" 2>"$results/$t.err" || rc=$?
+	timeout -k 10 "$lim" "$bin/$t" "${@:2}" >"$out" 2>"$results/$t.err" || rc=$?
 	while IFS= read -r line; do
 		echo "$line"
 		case "$line" in
