@@ -295,10 +295,12 @@ scan() {
 	[ "$total" -le "$max_lines" ] || echo "vm: $label: ... $((total - max_lines)) more"
 	[ "$new" = 0 ] || fail "$label splat"
 	# The first report in full, so a CI log alone says where it came from.
+	# grep stops reading after it: printf may die of SIGPIPE, which
+	# pipefail and set -e must not turn into the end of this script.
 	if [ "$new" = 1 ] && [ -z "$context_shown" ]; then
 		context_shown=1
 		printf '%s\n' "$lines" | grep -aE -m1 -A "$context_lines" -- "$splat_re|Call Trace:" |
-			sed "s/^/vm: $label|   /"
+			sed "s/^/vm: $label|   /" || true
 	fi
 }
 context_shown=

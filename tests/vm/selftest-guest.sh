@@ -8,6 +8,8 @@
 #   exit N             exit with status N
 #   warn               write a fake "WARNING:" splat to the kernel log
 #   kasan              write a fake "BUG: KASAN:" splat to the kernel log
+#   warn-long          a fake "WARNING:", then 400 KB more of kernel log
+#                      (run-vm.sh shows the report's first lines only)
 #   lockup             write a fake hard lockup report to the kernel log
 #   kobject            write a fake kobject misuse report to the kernel log
 #   kobject-release    write the kobject_release line DEBUG_KOBJECT_RELEASE
@@ -30,6 +32,14 @@ ok) exit 0 ;;
 exit) exit "${1:-1}" ;;
 warn) echo "WARNING: CPU: 0 PID: $$ at selftest-guest.sh:1 fake_warning" >/dev/kmsg ;;
 kasan) echo "BUG: KASAN: slab-out-of-bounds in fake_function+0x0/0x10" >/dev/kmsg ;;
+warn-long)
+	echo on >/proc/sys/kernel/printk_devkmsg
+	echo "WARNING: CPU: 0 PID: $$ at selftest-guest.sh:1 fake_warning_long" >/dev/kmsg
+	line=$(printf 'selftest-guest: filler %0100d' 0)
+	for ((i = 0; i < 4000; i++)); do
+		echo "$line" >/dev/kmsg
+	done
+	;;
 lockup) echo "watchdog: Watchdog detected hard LOCKUP on cpu 1" >/dev/kmsg ;;
 kobject)
 	echo "kobject: kobject (00000000deadbeef): tried to init an initialized object, something is seriously wrong." >/dev/kmsg

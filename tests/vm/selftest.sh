@@ -29,6 +29,7 @@ cases=(
 	"exit-3|1|^vm: test script exited with 3|$timeout_s||exit	3"
 	"warn|1|^vm: dmesg: WARNING: .*fake_warning|$timeout_s||warn"
 	"kasan|1|^vm: dmesg: BUG: KASAN: |$timeout_s||kasan"
+	"warn-long-log|1|^vm: FAIL \\(dmesg splat|$timeout_s|--append log_buf_len=4M|warn-long"
 	"hard-lockup|1|^vm: dmesg: watchdog: Watchdog detected hard LOCKUP|$timeout_s||lockup"
 	"kobject|1|^vm: dmesg: kobject: .*tried to init an initialized object|$timeout_s||kobject"
 	"kobject-release|0|^vm: PASS|$timeout_s||kobject-release"
