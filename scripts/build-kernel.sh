@@ -1,20 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: scripts/build-kernel.sh debug|guest [--print-dir]
+# Usage: scripts/build-kernel.sh debug|guest|coverage [--print-dir]
 #
-# Builds one of nvkm-vgpu's two kernels from Debian's linux-source-6.12:
+# Builds one of nvkm-vgpu's kernels from Debian's linux-source-6.12:
 #   debug  the test VMs' kernel (KASAN, UBSAN, lockdep, kmemleak, KUnit,
 #          VFIO, mdev samples): scripts/debug-kernel.config merged over
 #          x86_64_defconfig; bzImage, modules, modules_install
 #   guest  the nested guests' kernel (tests/vm/nested.sh, make demo):
 #          scripts/guest-kernel.config applied with allnoconfig; vmlinux
 #          only, which QEMU boots through its PVH entry
+#   coverage  make coverage's kernel: the debug kernel's fragment, then
+#          scripts/coverage-kernel.config (gcov, fewer checkers) over it,
+#          merged over x86_64_defconfig; built and installed like debug
 # The result is cached outside the repository under $NVKM_VGPU_CACHE
 # (default /var/cache/nvkm-vgpu) in <kind>-kernel-<key>, keyed by the
-# source package version and the fragment's options; a cached build is
+# source package version and the fragments' options; a cached build is
 # reused, never rebuilt. --print-dir prints the cached build's directory
-# (building it if needed): bzImage or vmlinux, release, and for debug
-# modroot/lib/modules/<release> and the configured tree linux/.
+# (building it if needed): bzImage or vmlinux, release, and for debug and
+# coverage modroot/lib/modules/<release> and the configured tree linux/.
 set -euo pipefail
 
 usage() {
@@ -26,12 +29,14 @@ usage() {
 kind=$1
 shift
 here=$(cd "$(dirname "$0")" && pwd)
+# The fragments, in order: where two set an option, the last one wins.
 case "$kind" in
-debug) base=x86_64_defconfig ;;
-guest) base=allnoconfig ;;
+debug) base=x86_64_defconfig; fragments=("$here/debug-kernel.config") ;;
+guest) base=allnoconfig; fragments=("$here/guest-kernel.config") ;;
+coverage) base=x86_64_defconfig
+	fragments=("$here/debug-kernel.config" "$here/coverage-kernel.config") ;;
 *) usage ;;
 esac
-fragment="$here/$kind-kernel.config"
 tarball=/usr/src/linux-source-6.12.tar.xz
 cache=${NVKM_VGPU_CACHE:-/var/cache/nvkm-vgpu}
 me="build-kernel($kind)"
@@ -43,7 +48,7 @@ fi
 
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 # Comments and blank lines do not change the kernel, nor the key.
-key=$( { echo "$srcver"; grep -vE '^[[:space:]]*(#|$)' "$fragment"; } | sha256sum | cut -c1-16)
+key=$( { echo "$srcver"; grep -hvE '^[[:space:]]*(#|$)' "${fragments[@]}"; } | sha256sum | cut -c1-16)
 dir="$cache/$kind-kernel-$key"
 tree="$dir/linux"
 
@@ -67,7 +72,8 @@ if [ -f "$dir/stamp" ]; then
 	exit 0
 fi
 
-# Builds under other keys are stale: the source or the fragment changed.
+# Builds under other keys are stale: the source or a fragment changed.
+# Only this kind's: each kind's directories have their own prefix.
 find "$cache" -maxdepth 1 -name "$kind-kernel-*" ! -name "$kind-kernel-$key" \
 	-exec rm -rf {} +
 
@@ -79,14 +85,25 @@ mv "$dir/linux-source-6.12" "$tree"
 
 cd "$tree"
 if [ "$base" = allnoconfig ]; then
-	make -s KCONFIG_ALLCONFIG="$fragment" allnoconfig
+	make -s KCONFIG_ALLCONFIG="${fragments[0]}" allnoconfig
 else
 	make -s "$base"
-	scripts/kconfig/merge_config.sh -m .config "$fragment" >/dev/null
+	scripts/kconfig/merge_config.sh -m .config "${fragments[@]}" >/dev/null
 	make -s olddefconfig
 fi
 
-# Every option the fragment asks for must have survived.
+# Every option the fragments ask for must have survived: each option's
+# last assignment, the one merge_config.sh kept.
+wanted() {
+	awk '/^CONFIG_[A-Za-z0-9_]+=/ {
+		opt = $0
+		sub(/=.*/, "", opt)
+		if (!(opt in val))
+			order[++n] = opt
+		val[opt] = $0
+	}
+	END { for (i = 1; i <= n; i++) print val[order[i]] }' "${fragments[@]}"
+}
 missing=0
 while IFS= read -r line; do
 	case "$line" in
@@ -101,7 +118,7 @@ while IFS= read -r line; do
 			missing=1
 		fi ;;
 	esac
-done < "$fragment"
+done < <(wanted)
 [ "$missing" = 0 ] || exit 1
 
 # A line a minute while make runs, so a cold build is never silent: how
@@ -119,7 +136,7 @@ beat=$!
 trap 'kill "$beat" 2>/dev/null' EXIT
 
 jobs=$(nproc)
-if [ "$kind" = debug ]; then
+if [ "$kind" != guest ]; then
 	make -s -j"$jobs" bzImage modules
 	make -s INSTALL_MOD_PATH="$dir/modroot" INSTALL_MOD_STRIP=1 modules_install
 	cp arch/x86/boot/bzImage "$dir/bzImage"
