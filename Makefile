@@ -7,12 +7,15 @@
 #   make demo       simulated GPU, two vGPU types, two nested guests, a table
 #   make fuzz       the seeded VFIO fuzzer, a long pass on the debug kernel
 #                   (SEED= OPS= THREADS= MINUTES= KERNEL=; scripts/fuzz.sh)
+#   make coverage   gcov line coverage of vgpu_mgr/ and nvkm_glue/sim/ under
+#                   the KUnit suites and the VFIO programs, per file
+#                   (TESTS="lifecycle bar0 ..."; scripts/coverage.sh)
 #   make help       this list
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules clean check demo fuzz help
+.PHONY: all modules clean check demo fuzz coverage help
 
 all: modules
 
@@ -39,6 +42,9 @@ FUZZ_ARGS = $(strip $(if $(SEED),--seed $(SEED)) $(if $(OPS),--ops $(OPS)) \
 
 fuzz:
 	scripts/fuzz.sh $(FUZZ_ARGS)
+
+coverage:
+	scripts/coverage.sh $(TESTS)
 
 help:
 	@sed -n 's/^#   //p' Makefile
