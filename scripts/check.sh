@@ -232,7 +232,7 @@ boot() {
 	# The debug kernel has kmemleak: a run with no leak scan fails.
 	[ "$kernel" != debug ] || opts+=(--kmemleak)
 	read -r image rel moddir < <(awk -v n="$kernel" '$1 == n { print $3, $4, $5 }' "$out/kernels.txt")
-	tests/vm/run-vm.sh --timeout "${VM_TIMEOUT:-1800}" --mem 3072 --smp "$cpus" "${opts[@]}" \
+	tests/vm/run-vm.sh --timeout "${VM_TIMEOUT:-3000}" --mem 3072 --smp "$cpus" "${opts[@]}" \
 		"$image" "$rel" "$moddir" "$out/vm-$name" "$script" "${plan[@]}" \
 		> "$out/vm-$name.log" 2>&1
 	echo $? > "$out/vm-$name.rc"
