@@ -186,7 +186,7 @@ struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
 	if (IS_ERR(gpu->parent)) {
 		ret = PTR_ERR(gpu->parent);
 		dev_warn(dev, "nvkm_vgpu: mdev parent: %d\n", ret);
-		goto err_erase_id;
+		goto err_put_gpu;
 	}
 	ret = xa_err(xa_store(&nvkm_vgpu_registry, gpu->id, gpu, GFP_KERNEL));
 	if (ret)
@@ -199,8 +199,17 @@ struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
 
 err_del_parent:
 	nvkm_vgpu_parent_del(gpu->parent);
-err_erase_id:
+err_put_gpu:
 	xa_erase(&nvkm_vgpu_registry, gpu->id);
+	mutex_unlock(&nvkm_vgpu_registry_lock);
+	/*
+	 * A parent, even one that failed half-way, holds a reference until
+	 * its device is released, which may come later (a sysfs file held
+	 * open, a delayed kobject release): the last put frees everything,
+	 * as for a GPU that was registered.
+	 */
+	nvkm_vgpu_gpu_put(gpu);
+	return ERR_PTR(ret);
 err_unlock:
 	mutex_unlock(&nvkm_vgpu_registry_lock);
 	put_device(gpu->dev);
