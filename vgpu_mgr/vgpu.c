@@ -13,8 +13,7 @@
  *          nvkm_vgpu_gpu_unregister() promise that no backend op runs
  *          after it returns: release may come later (a sysfs file held
  *          open, a delayed kobject release), when the backend is gone.
- * release  (last reference) free what init allocated; the slice too if the
- *          probe failed before remove could.
+ * release  (last reference) free what init allocated.
  *
  * The FB is scrubbed when the vGPU is created, when its last user closes it
  * (so a persistent mdev handed from one VM to the next never shows the
@@ -217,9 +216,8 @@ err_put_gpu:
  * nvkm_vgpu_release() - vfio_device_ops.release: the last reference is gone
  * @vdev: the VFIO device
  *
- * Frees what init allocated. The slice went back at remove, unless the
- * probe failed after init, in which case it goes back now (the GPU is
- * registered then: probing runs under its mdev parent).
+ * Frees what init allocated. The slice went back at remove, or when the
+ * probe failed after init.
  */
 void nvkm_vgpu_release(struct vfio_device *vdev)
 {
@@ -249,6 +247,8 @@ static int nvkm_vgpu_mdev_probe(struct mdev_device *mdev)
 	return 0;
 
 err_put_vdev:
+	/* Not when the release comes, which may be seconds later: now. */
+	nvkm_vgpu_slice_put(vgpu);
 	vfio_put_device(&vgpu->vdev);
 	return ret;
 }
