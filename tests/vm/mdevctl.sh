@@ -362,6 +362,10 @@ sim=$(sim_of "$tiny")
 check "del_device $sim removes the tiny GPU and its vGPU" \
 	eval "echo $sim >/sys/bus/nvkm_vgpu_sim/del_device && gone $tiny && no_vgpu $u3"
 check "the definition survives" defined_on "$tiny" "$u3"
+# The mdev core keeps a removed mdev's UUID taken until its device is
+# released, which the debug kernel (DEBUG_KOBJECT_RELEASE) delays by up to
+# 4 s; udev's one start of the auto vGPU must not come before that.
+sleep 5
 check "new_device tiny adds it back" eval "echo tiny >/sys/bus/nvkm_vgpu_sim/new_device"
 udevadm settle --timeout=60 || true
 back=$(parent_of tiny || true)
@@ -378,6 +382,7 @@ check "mdevctl define --auto -p $h100 -t nvkm_vgpu-h100-10c -u $u4" \
 	run mdevctl define --auto -p "$h100" -t nvkm_vgpu-h100-10c -u "$u4"
 check "del_device both GPUs" eval "echo $(sim_of "$tiny") >/sys/bus/nvkm_vgpu_sim/del_device &&
 	echo $(sim_of "$h100") >/sys/bus/nvkm_vgpu_sim/del_device && gone $tiny && gone $h100"
+sleep 5	# the removed vGPUs' UUIDs released, as above
 check "new_device h100-80gb, then tiny" eval "echo h100-80gb >/sys/bus/nvkm_vgpu_sim/new_device &&
 	echo tiny >/sys/bus/nvkm_vgpu_sim/new_device"
 udevadm settle --timeout=60 || true
