@@ -15,6 +15,8 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include <nvkm_vgpu/compat.h>
+
 #include "alloc.h"
 #include "parent.h"
 #include "registry.h"
@@ -179,19 +181,31 @@ static const struct attribute_group *nvkm_vgpu_parent_groups[] = {
 	NULL
 };
 
-static struct class nvkm_vgpu_class = {
-	.name = "nvkm_vgpu",
-	.dev_groups = nvkm_vgpu_parent_groups,
-};
+/*
+ * The class is allocated by the driver core (class_create()), not static:
+ * its release may run after this module is gone (a delayed kobject release,
+ * as CONFIG_DEBUG_KOBJECT_RELEASE makes every one), and the core's own
+ * release frees a class it allocated without calling into this module.
+ * Set once at module load, before any parent exists.
+ */
+static struct class *nvkm_vgpu_class;
 
 /**
  * nvkm_vgpu_parent_class_register() - register the "nvkm_vgpu" device class
  *
- * Return: 0 or a negative errno from class_register().
+ * Return: 0 or a negative errno from class_create().
  */
 int nvkm_vgpu_parent_class_register(void)
 {
-	return class_register(&nvkm_vgpu_class);
+	struct class *cls;
+
+	cls = nvkm_vgpu_class_create("nvkm_vgpu");
+	if (IS_ERR(cls))
+		return PTR_ERR(cls);
+	/* Read by device_add(), so any time before the first parent. */
+	cls->dev_groups = nvkm_vgpu_parent_groups;
+	nvkm_vgpu_class = cls;
+	return 0;
 }
 
 /**
@@ -199,7 +213,8 @@ int nvkm_vgpu_parent_class_register(void)
  */
 void nvkm_vgpu_parent_class_unregister(void)
 {
-	class_unregister(&nvkm_vgpu_class);
+	class_destroy(nvkm_vgpu_class);
+	nvkm_vgpu_class = NULL;
 }
 
 /**
@@ -255,7 +270,7 @@ struct nvkm_vgpu_parent *nvkm_vgpu_parent_new(struct nvkm_vgpu_gpu *gpu)
 	parent->policy = NVKM_VGPU_SCHED_BEST_EFFORT;
 
 	device_initialize(&parent->dev);
-	parent->dev.class = &nvkm_vgpu_class;
+	parent->dev.class = nvkm_vgpu_class;
 	parent->dev.parent = gpu->dev;
 	parent->dev.release = nvkm_vgpu_parent_release;
 	/* From here on the release callback undoes everything above. */

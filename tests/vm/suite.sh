@@ -68,6 +68,11 @@ run_one() {
 	else
 		rm -f "$dir/leftovers"
 	fi
+	# A debug kernel delays every kobject release by up to 4 s
+	# (CONFIG_DEBUG_KOBJECT_RELEASE): wait them out, so that a release
+	# calling into a module already unloaded splats inside this script's
+	# window and is traced to it.
+	[ ! -e /sys/kernel/debug/kmemleak ] || sleep 5
 	kmsg "$name end"
 	echo "suite: $name: exit $rc, $((SECONDS - start)) s"
 	if [ "$rc" != 0 ]; then
