@@ -19,7 +19,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 mkdir -p "$out"
 rsync -a --delete --exclude=build.log \
-	--include='/Kbuild' --include='/Makefile' \
+	--include='/Kbuild' --include='/Makefile' --include='/VERSION' \
 	--include='/include/***' --include='/vgpu_mgr/***' \
 	--include='/nvkm_glue/***' --include='/tests/' --include='/tests/kunit/***' \
 	--exclude='*' "$top/" "$out/"

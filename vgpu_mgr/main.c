@@ -49,3 +49,4 @@ module_exit(nvkm_vgpu_module_exit);
 
 MODULE_DESCRIPTION("vGPU manager for GPUs driven by nouveau's NVKM");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(NVKM_VGPU_VERSION);

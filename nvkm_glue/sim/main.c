@@ -68,3 +68,4 @@ module_exit(nvkm_vgpu_sim_exit);
 
 MODULE_DESCRIPTION("Simulated GPU backend for the nvkm_vgpu vGPU manager");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(NVKM_VGPU_VERSION);
