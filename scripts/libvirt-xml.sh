@@ -11,8 +11,11 @@
 #                exists, else 'qemu', unless --accel), for `virsh define`;
 #   --nodedev    the node device that `virsh nodedev-create` or
 #                `nodedev-define` turns into a vGPU of TYPE on PARENT:
-#                TYPE as "h100-10c" or "nvkm_vgpu-h100-10c", PARENT the
-#                libvirt node device name of the mdev parent.
+#                PARENT the libvirt node device name of the mdev parent
+#                (pci_0000_00_05_0), TYPE the type's id as libvirt and
+#                sysfs name it, "<driver>-<type>" (nvkm_vgpu_sim-h100-10c,
+#                nouveau-h100-10c), or "<type>" alone (h100-10c) when the
+#                parent is on this machine: its driver is read from sysfs.
 # Both validate with virt-xml-validate (libvirt-clients). Exit 2 on bad
 # arguments. See Documentation/admin-guide.rst for what libvirt can do
 # with each.
@@ -55,9 +58,18 @@ shift
 if [ "$mode" = nodedev ]; then
 	[ $# -eq 2 ] || die "--nodedev needs PARENT and TYPE"
 	parent=$1
-	type=nvkm_vgpu-${2#nvkm_vgpu-}
+	type=$2
 	[[ $parent =~ ^[A-Za-z0-9_.:-]+$ ]] || die "'$parent' is not a node device name"
-	[[ $type =~ ^nvkm_vgpu-[a-z0-9_-]+$ ]] || die "'$2' is not an nvkm_vgpu type"
+	[[ $type =~ ^[a-z0-9_]+(-[a-z0-9_]+)+$ ]] || die "'$type' is not a vGPU type"
+	# A type's id is "<driver>-<board>-<size><series>": two dashes or more.
+	if [[ ! $type =~ -.*- ]]; then
+		# libvirt's name for a PCI device: pci_DDDD_BB_SS_F.
+		addr=${parent#pci_}
+		addr=$(echo "$addr" | sed -E 's/^([0-9a-f]{4})_([0-9a-f]{2})_([0-9a-f]{2})_([0-7])$/\1:\2:\3.\4/')
+		ids=(/sys/bus/pci/devices/"$addr"/mdev_supported_types/*-"$type")
+		[ -e "${ids[0]}" ] || die "no type '$type' on $parent here; give its full id (<driver>-$type)"
+		type=${ids[0]##*/}
+	fi
 else
 	[ $# -eq 0 ] || die "PARENT and TYPE go with --nodedev only"
 fi

@@ -21,26 +21,19 @@ static int __init nvkm_vgpu_module_init(void)
 {
 	int ret;
 
-	ret = nvkm_vgpu_parent_class_register();
-	if (ret)
-		return ret;
 	ret = mdev_register_driver(&nvkm_vgpu_mdev_driver);
 	if (ret)
-		goto err_unregister_class;
+		return ret;
 	pr_info("nvkm_vgpu: vGPU manager loaded, backend contract v%d\n",
 		NVKM_VGPU_BACKEND_VERSION);
 	return 0;
-
-err_unregister_class:
-	nvkm_vgpu_parent_class_unregister();
-	return ret;
 }
 
 static void __exit nvkm_vgpu_module_exit(void)
 {
 	nvkm_vgpu_registry_fini();
+	nvkm_vgpu_parent_fini();
 	mdev_unregister_driver(&nvkm_vgpu_mdev_driver);
-	nvkm_vgpu_parent_class_unregister();
 	pr_info("nvkm_vgpu: vGPU manager unloaded\n");
 }
 

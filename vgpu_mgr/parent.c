@@ -1,21 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The mdev parent of a GPU: a "nvkm_vgpu" class device under the backend's
- * device, one mdev type per catalogue type, and the parent's knobs in
- * <parent>/nvkm_vgpu/ (Documentation/ABI/testing/sysfs-class-nvkm_vgpu).
+ * The mdev parent of a GPU is the backend's own device (for a real GPU its
+ * PCI function), so the parent is named by that device (its PCI address),
+ * the mdev core names the type directories "<driver>-<type>" after the
+ * device's driver, and libvirt, which looks for mdev types under PCI
+ * devices, finds them. On it: one mdev type per catalogue type, and the
+ * parent's knobs in <parent>/nvkm_vgpu/
+ * (Documentation/ABI/testing/sysfs-bus-nvkm_vgpu-parent).
  *
- * The class device is the same for every backend, so the mdev core names
- * the type directories "nvkm_vgpu-<type>" whether the GPU is simulated or
- * real.
+ * Lifetime. The mdev core embeds its type kobjects in memory of ours
+ * (struct nvkm_vgpu_mdev_type) and reads that memory from their release,
+ * and from the release of each mdev device (which holds a type): both may
+ * run after mdev_unregister_parent() returns, several seconds later on a
+ * kernel with CONFIG_DEBUG_KOBJECT_RELEASE. So a parent is reference
+ * counted: one reference for its GPU, one per registered type, dropped by
+ * the type's release, which this file wraps (nvkm_vgpu_mdev_type_release()).
+ * When mdev_register_parent() fails, the types it made are already being
+ * released under the core's own release, so the parent is freed only after
+ * the longest a kobject release can be delayed. Module unload waits for
+ * every parent to be freed.
  */
+#include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/err.h>
+#include <linux/kobject.h>
 #include <linux/kstrtox.h>
 #include <linux/mdev.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
-
-#include <nvkm_vgpu/compat.h>
+#include <linux/wait_bit.h>
+#include <linux/workqueue.h>
 
 #include "alloc.h"
 #include "parent.h"
@@ -30,32 +45,60 @@ static const char * const nvkm_vgpu_sched_names[NVKM_VGPU_SCHED_NR] = {
 
 #define NVKM_VGPU_TIMESLICE_MAX_MS 30
 
-static struct nvkm_vgpu_parent *to_parent(struct device *dev)
-{
-	return container_of(dev, struct nvkm_vgpu_parent, dev);
-}
+/*
+ * A kobject release may be delayed by up to 4 s (CONFIG_DEBUG_KOBJECT_RELEASE,
+ * lib/kobject.c), and a type's release can wait for that of its "devices"
+ * kobject: a parent whose registration failed is freed after this long.
+ */
+#define NVKM_VGPU_KOBJ_RELEASE_GRACE (IS_ENABLED(CONFIG_DEBUG_KOBJECT_RELEASE) ? 10 * HZ : 0)
+
+/* Parents not yet freed: module unload waits until there are none. */
+static atomic_t nvkm_vgpu_parents_live = ATOMIC_INIT(0);
+
+/*
+ * The mdev core's kobj_type for types, and a copy of it whose release also
+ * drops the type's parent reference. Set by the first parent's registration
+ * under nvkm_vgpu_mdev_ktype_lock; read-only after.
+ */
+static DEFINE_MUTEX(nvkm_vgpu_mdev_ktype_lock);
+static const struct kobj_type *nvkm_vgpu_mdev_core_ktype;
+static const struct kobj_type *nvkm_vgpu_mdev_ktype;
+
+/*
+ * The knobs live on the backend's device, so a knob finds its GPU through
+ * the registry (nvkm_vgpu_gpu_find()): none while the GPU is not registered,
+ * yet or any more, and the knob answers -ENODEV.
+ */
 
 static ssize_t placement_show(struct device *dev, struct device_attribute *attr,
 			      char *buf)
 {
-	struct nvkm_vgpu_parent *parent = to_parent(dev);
+	struct nvkm_vgpu_gpu *gpu __free(nvkm_vgpu_gpu_put) =
+		nvkm_vgpu_gpu_find(dev);
+
+	if (!gpu)
+		return -ENODEV;
 
 	return sysfs_emit(buf, "%s\n",
-			  nvkm_vgpu_placement_names[nvkm_vgpu_alloc_mode(&parent->gpu->alloc)]);
+			  nvkm_vgpu_placement_names[nvkm_vgpu_alloc_mode(&gpu->alloc)]);
 }
 
 static ssize_t placement_store(struct device *dev, struct device_attribute *attr,
 			       const char *buf, size_t count)
 {
-	struct nvkm_vgpu_parent *parent = to_parent(dev);
 	int mode, ret;
+	struct nvkm_vgpu_gpu *gpu __free(nvkm_vgpu_gpu_put) =
+		nvkm_vgpu_gpu_find(dev);
+
+	if (!gpu)
+		return -ENODEV;
 
 	mode = sysfs_match_string(nvkm_vgpu_placement_names, buf);
 	if (mode < 0) {
 		dev_warn_ratelimited(dev, "placement: expected equal or mixed\n");
 		return -EINVAL;
 	}
-	ret = nvkm_vgpu_alloc_set_mode(&parent->gpu->alloc, mode);
+	ret = nvkm_vgpu_alloc_set_mode(&gpu->alloc, mode);
 	return ret ? ret : count;
 }
 static DEVICE_ATTR_RW(placement);
@@ -63,29 +106,37 @@ static DEVICE_ATTR_RW(placement);
 static ssize_t scheduler_show(struct device *dev, struct device_attribute *attr,
 			      char *buf)
 {
-	struct nvkm_vgpu_parent *parent = to_parent(dev);
 	enum nvkm_vgpu_sched_policy policy;
+	struct nvkm_vgpu_gpu *gpu __free(nvkm_vgpu_gpu_put) =
+		nvkm_vgpu_gpu_find(dev);
 
-	mutex_lock(&parent->lock);
-	policy = parent->policy;
-	mutex_unlock(&parent->lock);
+	if (!gpu)
+		return -ENODEV;
+
+	mutex_lock(&gpu->parent->lock);
+	policy = gpu->parent->policy;
+	mutex_unlock(&gpu->parent->lock);
 	return sysfs_emit(buf, "%s\n", nvkm_vgpu_sched_names[policy]);
 }
 
 static ssize_t scheduler_store(struct device *dev, struct device_attribute *attr,
 			       const char *buf, size_t count)
 {
-	struct nvkm_vgpu_parent *parent = to_parent(dev);
 	int policy = sysfs_match_string(nvkm_vgpu_sched_names, buf);
+	struct nvkm_vgpu_gpu *gpu __free(nvkm_vgpu_gpu_put) =
+		nvkm_vgpu_gpu_find(dev);
+
+	if (!gpu)
+		return -ENODEV;
 
 	if (policy < 0) {
 		dev_warn_ratelimited(dev,
 				     "scheduler: expected best_effort, equal_share or fixed_share\n");
 		return -EINVAL;
 	}
-	mutex_lock(&parent->lock);
-	parent->policy = policy;
-	mutex_unlock(&parent->lock);
+	mutex_lock(&gpu->parent->lock);
+	gpu->parent->policy = policy;
+	mutex_unlock(&gpu->parent->lock);
 	return count;
 }
 static DEVICE_ATTR_RW(scheduler);
@@ -93,12 +144,16 @@ static DEVICE_ATTR_RW(scheduler);
 static ssize_t timeslice_ms_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
-	struct nvkm_vgpu_parent *parent = to_parent(dev);
 	u32 ms;
+	struct nvkm_vgpu_gpu *gpu __free(nvkm_vgpu_gpu_put) =
+		nvkm_vgpu_gpu_find(dev);
 
-	mutex_lock(&parent->lock);
-	ms = parent->timeslice_ms;
-	mutex_unlock(&parent->lock);
+	if (!gpu)
+		return -ENODEV;
+
+	mutex_lock(&gpu->parent->lock);
+	ms = gpu->parent->timeslice_ms;
+	mutex_unlock(&gpu->parent->lock);
 	return sysfs_emit(buf, "%u\n", ms);
 }
 
@@ -106,8 +161,12 @@ static ssize_t timeslice_ms_store(struct device *dev,
 				  struct device_attribute *attr,
 				  const char *buf, size_t count)
 {
-	struct nvkm_vgpu_parent *parent = to_parent(dev);
 	u32 ms;
+	struct nvkm_vgpu_gpu *gpu __free(nvkm_vgpu_gpu_put) =
+		nvkm_vgpu_gpu_find(dev);
+
+	if (!gpu)
+		return -ENODEV;
 
 	if (kstrtou32(buf, 10, &ms) || ms > NVKM_VGPU_TIMESLICE_MAX_MS) {
 		dev_warn_ratelimited(dev,
@@ -115,19 +174,24 @@ static ssize_t timeslice_ms_store(struct device *dev,
 				     NVKM_VGPU_TIMESLICE_MAX_MS);
 		return -EINVAL;
 	}
-	mutex_lock(&parent->lock);
-	parent->timeslice_ms = ms;
-	mutex_unlock(&parent->lock);
+	mutex_lock(&gpu->parent->lock);
+	gpu->parent->timeslice_ms = ms;
+	mutex_unlock(&gpu->parent->lock);
 	return count;
 }
 static DEVICE_ATTR_RW(timeslice_ms);
 
-static ssize_t usage_show(struct nvkm_vgpu_parent *parent, char *buf,
+static ssize_t usage_show(struct device *dev, char *buf,
 			  u64 (*pick)(const struct nvkm_vgpu_alloc_usage *))
 {
 	struct nvkm_vgpu_alloc_usage usage;
+	struct nvkm_vgpu_gpu *gpu __free(nvkm_vgpu_gpu_put) =
+		nvkm_vgpu_gpu_find(dev);
 
-	nvkm_vgpu_alloc_usage(&parent->gpu->alloc, &usage);
+	if (!gpu)
+		return -ENODEV;
+
+	nvkm_vgpu_alloc_usage(&gpu->alloc, &usage);
 	return sysfs_emit(buf, "%llu\n", pick(&usage));
 }
 
@@ -139,7 +203,7 @@ static u64 pick_##_name(const struct nvkm_vgpu_alloc_usage *u)	\
 static ssize_t _name##_show(struct device *dev,			\
 			    struct device_attribute *attr, char *buf)	\
 {									\
-	return usage_show(to_parent(dev), buf, pick_##_name);		\
+	return usage_show(dev, buf, pick_##_name);			\
 }									\
 static DEVICE_ATTR_RO(_name)
 
@@ -152,7 +216,11 @@ NVKM_VGPU_USAGE_ATTR(vgpus, u->nr_slices);
 static ssize_t board_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
-	struct nvkm_vgpu_gpu *gpu = to_parent(dev)->gpu;
+	struct nvkm_vgpu_gpu *gpu __free(nvkm_vgpu_gpu_put) =
+		nvkm_vgpu_gpu_find(dev);
+
+	if (!gpu)
+		return -ENODEV;
 
 	return sysfs_emit(buf, "%s %s\n", gpu->board, gpu->ops->name);
 }
@@ -176,47 +244,6 @@ static const struct attribute_group nvkm_vgpu_parent_group = {
 	.attrs = nvkm_vgpu_parent_attrs,
 };
 
-static const struct attribute_group *nvkm_vgpu_parent_groups[] = {
-	&nvkm_vgpu_parent_group,
-	NULL
-};
-
-/*
- * The class is allocated by the driver core (class_create()), not static:
- * its release may run after this module is gone (a delayed kobject release,
- * as CONFIG_DEBUG_KOBJECT_RELEASE makes every one), and the core's own
- * release frees a class it allocated without calling into this module.
- * Set once at module load, before any parent exists.
- */
-static struct class *nvkm_vgpu_class;
-
-/**
- * nvkm_vgpu_parent_class_register() - register the "nvkm_vgpu" device class
- *
- * Return: 0 or a negative errno from class_create().
- */
-int nvkm_vgpu_parent_class_register(void)
-{
-	struct class *cls;
-
-	cls = nvkm_vgpu_class_create("nvkm_vgpu");
-	if (IS_ERR(cls))
-		return PTR_ERR(cls);
-	/* Read by device_add(), so any time before the first parent. */
-	cls->dev_groups = nvkm_vgpu_parent_groups;
-	nvkm_vgpu_class = cls;
-	return 0;
-}
-
-/**
- * nvkm_vgpu_parent_class_unregister() - unregister the device class
- */
-void nvkm_vgpu_parent_class_unregister(void)
-{
-	class_destroy(nvkm_vgpu_class);
-	nvkm_vgpu_class = NULL;
-}
-
 /**
  * nvkm_vgpu_parent_type() - the catalogue type behind an mdev type
  * @mtype: an mdev type of one of our parents
@@ -235,22 +262,91 @@ nvkm_vgpu_parent_type(struct mdev_type *mtype, struct nvkm_vgpu_gpu **gpu)
 	return t->type;
 }
 
-static void nvkm_vgpu_parent_release(struct device *dev)
+static void nvkm_vgpu_parent_free(struct nvkm_vgpu_parent *parent)
 {
-	struct nvkm_vgpu_parent *parent = to_parent(dev);
-
 	nvkm_vgpu_gpu_put(parent->gpu);
 	kfree(parent->type_list);
 	kfree(parent->types);
 	mutex_destroy(&parent->lock);
 	kfree(parent);
+	if (atomic_dec_and_test(&nvkm_vgpu_parents_live))
+		wake_up_var(&nvkm_vgpu_parents_live);
+}
+
+static void nvkm_vgpu_parent_release(struct kref *kref)
+{
+	nvkm_vgpu_parent_free(container_of(kref, struct nvkm_vgpu_parent,
+					   kref));
+}
+
+static void nvkm_vgpu_parent_put(struct nvkm_vgpu_parent *parent)
+{
+	kref_put(&parent->kref, nvkm_vgpu_parent_release);
+}
+
+static void nvkm_vgpu_parent_free_work(struct work_struct *work)
+{
+	nvkm_vgpu_parent_free(container_of(to_delayed_work(work),
+					   struct nvkm_vgpu_parent, free_work));
+}
+
+/* The mdev core's release of a type, then the type's parent reference. */
+static void nvkm_vgpu_mdev_type_release(struct kobject *kobj)
+{
+	struct nvkm_vgpu_mdev_type *t =
+		container_of(kobj, struct nvkm_vgpu_mdev_type, mtype.kobj);
+	struct nvkm_vgpu_parent *parent = t->parent;
+
+	nvkm_vgpu_mdev_core_ktype->release(kobj);
+	nvkm_vgpu_parent_put(parent);
+}
+
+/*
+ * Makes each registered type hold a parent reference, dropped by its
+ * release. Called right after mdev_register_parent(): no type can be
+ * released before mdev_unregister_parent().
+ */
+static int nvkm_vgpu_parent_hold_types(struct nvkm_vgpu_parent *parent)
+{
+	const struct kobj_type *ktype = parent->types[0].mtype.kobj.ktype;
+	const struct kobj_type ours = {
+		.release = nvkm_vgpu_mdev_type_release,
+		.sysfs_ops = ktype->sysfs_ops,
+		.default_groups = ktype->default_groups,
+		.child_ns_type = ktype->child_ns_type,
+		.namespace = ktype->namespace,
+		.get_ownership = ktype->get_ownership,
+	};
+	int ret = 0;
+	u32 i;
+
+	mutex_lock(&nvkm_vgpu_mdev_ktype_lock);
+	if (!nvkm_vgpu_mdev_ktype) {
+		nvkm_vgpu_mdev_ktype = kmemdup(&ours, sizeof(ours), GFP_KERNEL);
+		if (nvkm_vgpu_mdev_ktype)
+			nvkm_vgpu_mdev_core_ktype = ktype;
+		else
+			ret = -ENOMEM;
+	} else if (WARN_ON_ONCE(ktype != nvkm_vgpu_mdev_core_ktype)) {
+		ret = -EINVAL;
+	}
+	mutex_unlock(&nvkm_vgpu_mdev_ktype_lock);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < parent->nr_types; i++) {
+		kref_get(&parent->kref);
+		parent->types[i].mtype.kobj.ktype = nvkm_vgpu_mdev_ktype;
+	}
+	return 0;
 }
 
 /**
  * nvkm_vgpu_parent_new() - make a GPU an mdev parent
  * @gpu: a GPU being registered; the parent takes a reference
  *
- * Adds the class device and registers one mdev type per catalogue type.
+ * Adds the parent's knobs to the GPU's device and registers the device as
+ * an mdev parent with one mdev type per catalogue type.
  *
  * Return: the parent, or ERR_PTR() of a negative errno.
  */
@@ -261,19 +357,19 @@ struct nvkm_vgpu_parent *nvkm_vgpu_parent_new(struct nvkm_vgpu_gpu *gpu)
 	u32 i;
 	int ret;
 
+	if (!cat->count)
+		return ERR_PTR(-EINVAL);
 	parent = kzalloc(sizeof(*parent), GFP_KERNEL);
 	if (!parent)
 		return ERR_PTR(-ENOMEM);
+	atomic_inc(&nvkm_vgpu_parents_live);
+	kref_init(&parent->kref);
+	INIT_DELAYED_WORK(&parent->free_work, nvkm_vgpu_parent_free_work);
 	mutex_init(&parent->lock);
 	kref_get(&gpu->kref);
 	parent->gpu = gpu;
 	parent->policy = NVKM_VGPU_SCHED_BEST_EFFORT;
-
-	device_initialize(&parent->dev);
-	parent->dev.class = nvkm_vgpu_class;
-	parent->dev.parent = gpu->dev;
-	parent->dev.release = nvkm_vgpu_parent_release;
-	/* From here on the release callback undoes everything above. */
+	/* From here on nvkm_vgpu_parent_free() undoes everything above. */
 
 	parent->nr_types = cat->count;
 	parent->types = kcalloc(cat->count, sizeof(*parent->types), GFP_KERNEL);
@@ -281,7 +377,7 @@ struct nvkm_vgpu_parent *nvkm_vgpu_parent_new(struct nvkm_vgpu_gpu *gpu)
 				    GFP_KERNEL);
 	if (!parent->types || !parent->type_list) {
 		ret = -ENOMEM;
-		goto err_put_dev;
+		goto err_free;
 	}
 	for (i = 0; i < cat->count; i++) {
 		parent->types[i].type = &cat->types[i];
@@ -291,23 +387,28 @@ struct nvkm_vgpu_parent *nvkm_vgpu_parent_new(struct nvkm_vgpu_gpu *gpu)
 		parent->type_list[i] = &parent->types[i].mtype;
 	}
 
-	ret = dev_set_name(&parent->dev, "nvkm_vgpu%u", gpu->id);
+	ret = sysfs_create_group(&gpu->dev->kobj, &nvkm_vgpu_parent_group);
 	if (ret)
-		goto err_put_dev;
-	ret = device_add(&parent->dev);
-	if (ret)
-		goto err_put_dev;
-	ret = mdev_register_parent(&parent->mparent, &parent->dev,
+		goto err_free;
+	ret = mdev_register_parent(&parent->mparent, gpu->dev,
 				   &nvkm_vgpu_mdev_driver, parent->type_list,
 				   parent->nr_types);
 	if (ret)
-		goto err_del_dev;
+		goto err_remove_group;
+	ret = nvkm_vgpu_parent_hold_types(parent);
+	if (ret)
+		goto err_unregister;
 	return parent;
 
-err_del_dev:
-	device_del(&parent->dev);
-err_put_dev:
-	put_device(&parent->dev);
+err_unregister:
+	mdev_unregister_parent(&parent->mparent);
+err_remove_group:
+	sysfs_remove_group(&gpu->dev->kobj, &nvkm_vgpu_parent_group);
+	/* The mdev core's releases of the types it made may be under way. */
+	schedule_delayed_work(&parent->free_work, NVKM_VGPU_KOBJ_RELEASE_GRACE);
+	return ERR_PTR(ret);
+err_free:
+	nvkm_vgpu_parent_free(parent);
 	return ERR_PTR(ret);
 }
 
@@ -317,11 +418,30 @@ err_put_dev:
  *
  * Removes every vGPU of the parent first: for a vGPU a user holds open, the
  * VFIO core asks the user to let go (the request IRQ) and this waits until
- * the user has closed it.
+ * the user has closed it. Then the knobs and the mdev types go; the
+ * parent's memory goes with the last type's release.
  */
 void nvkm_vgpu_parent_del(struct nvkm_vgpu_parent *parent)
 {
+	struct device *dev = parent->gpu->dev;
+
 	mdev_unregister_parent(&parent->mparent);
-	device_del(&parent->dev);
-	put_device(&parent->dev);
+	sysfs_remove_group(&dev->kobj, &nvkm_vgpu_parent_group);
+	nvkm_vgpu_parent_put(parent);
+}
+
+/**
+ * nvkm_vgpu_parent_fini() - wait until every parent's memory is freed
+ *
+ * For module unload, after every GPU was unregistered: the releases of
+ * mdev types and devices, which this module's code finishes, may come some
+ * seconds after their parent was removed.
+ */
+void nvkm_vgpu_parent_fini(void)
+{
+	wait_var_event(&nvkm_vgpu_parents_live,
+		       !atomic_read(&nvkm_vgpu_parents_live));
+	kfree(nvkm_vgpu_mdev_ktype);
+	nvkm_vgpu_mdev_ktype = NULL;
+	nvkm_vgpu_mdev_core_ktype = NULL;
 }

@@ -4,10 +4,9 @@
 
 #include "parent_types.h"
 
-int nvkm_vgpu_parent_class_register(void);
-void nvkm_vgpu_parent_class_unregister(void);
 struct nvkm_vgpu_parent *nvkm_vgpu_parent_new(struct nvkm_vgpu_gpu *gpu);
 void nvkm_vgpu_parent_del(struct nvkm_vgpu_parent *parent);
+void nvkm_vgpu_parent_fini(void);
 const struct nvkm_vgpu_type *
 nvkm_vgpu_parent_type(struct mdev_type *mtype, struct nvkm_vgpu_gpu **gpu);
 

@@ -2,9 +2,10 @@
 #ifndef __NVKM_VGPU_PARENT_TYPES_H__
 #define __NVKM_VGPU_PARENT_TYPES_H__
 
-#include <linux/device.h>
+#include <linux/kref.h>
 #include <linux/mdev.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 
 struct nvkm_vgpu_gpu;
 struct nvkm_vgpu_parent;
@@ -39,10 +40,13 @@ struct nvkm_vgpu_mdev_type {
 
 /**
  * struct nvkm_vgpu_parent - the mdev parent of one GPU
- * @dev: class device "nvkm_vgpu<id>" under the backend's device, the same
- *	for every backend, so type directories read "nvkm_vgpu-<type>".
- * @mparent: the mdev core's parent.
- * @gpu: the GPU, referenced until @dev is released; immutable.
+ * @kref: one reference for the GPU, from nvkm_vgpu_parent_new() to
+ *	nvkm_vgpu_parent_del(), and one per mdev type from its registration
+ *	to its release (which the mdev core may run late).
+ * @free_work: frees a parent whose mdev registration failed, once the
+ *	types the mdev core made are surely released.
+ * @mparent: the mdev core's parent, on the GPU's own device (@gpu->dev).
+ * @gpu: the GPU, referenced until the parent is freed; immutable.
  * @nr_types: entries in @types and @type_list; immutable.
  * @types: one mdev type per catalogue type; immutable.
  * @type_list: pointers to @types[i].mtype, for the mdev core; immutable.
@@ -52,7 +56,8 @@ struct nvkm_vgpu_mdev_type {
  *	default.
  */
 struct nvkm_vgpu_parent {
-	struct device dev;
+	struct kref kref;
+	struct delayed_work free_work;
 	struct mdev_parent mparent;
 	struct nvkm_vgpu_gpu *gpu;
 	u32 nr_types;

@@ -55,17 +55,4 @@ static inline void nvkm_vgpu_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
-/* 6.4 dropped class_create()'s owner argument. */
-#include <linux/device/class.h>
-#include <linux/module.h>
-
-static inline struct class *nvkm_vgpu_class_create(const char *name)
-{
-#if KERNEL_VERSION(6, 4, 0) <= LINUX_VERSION_CODE
-	return class_create(name);
-#else
-	return class_create(THIS_MODULE, name);
-#endif
-}
-
 #endif /* __NVKM_VGPU_COMPAT_H__ */

@@ -4,9 +4,10 @@
 
 #include "gpu_types.h"
 
-struct nvkm_vgpu_sim_gpu *
-nvkm_vgpu_sim_gpu_new(const struct nvkm_vgpu_sim_preset *preset);
-void nvkm_vgpu_sim_gpu_del(struct nvkm_vgpu_sim_gpu *sim);
-void nvkm_vgpu_sim_gpu_wait_released(void);
+extern const struct attribute_group *nvkm_vgpu_sim_gpu_groups[];
+
+int nvkm_vgpu_sim_gpu_init(struct nvkm_vgpu_sim_gpu *sim, struct device *dev,
+			   const struct nvkm_vgpu_sim_preset *preset);
+void nvkm_vgpu_sim_gpu_fini(struct nvkm_vgpu_sim_gpu *sim);
 
 #endif /* __NVKM_VGPU_SIM_GPU_H__ */

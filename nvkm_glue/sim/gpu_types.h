@@ -12,22 +12,23 @@ struct nvkm_vgpu_gpu;
 
 /**
  * struct nvkm_vgpu_sim_gpu - a simulated GPU
- * @dev: its device on the nvkm_vgpu_sim bus, "nvkm_vgpu_sim<N>" where N is
- *	@dev.id, taken from an IDA; the device's refcount keeps this structure
- *	alive. The driver core guards the device.
+ * @dev: the device it is registered with the manager on, and the mdev
+ *	parent: a device of its own on the nvkm_vgpu_sim bus, or a PCI
+ *	function the nvkm_vgpu_sim PCI driver is bound to. Its driver data
+ *	points here. Immutable.
  * @preset: the board it imitates; immutable.
  * @vram: its sparse framebuffer, guarded by its own lock.
- * @gpu: the manager's handle, from nvkm_vgpu_gpu_register(); set before the
- *	GPU is listed on the bus and immutable until nvkm_vgpu_sim_gpu_del().
- * @node: entry in the bus's list of GPUs, guarded by nvkm_vgpu_sim_bus_lock
- *	(nvkm_glue/sim/bus.c).
+ * @gpu: the manager's handle, from nvkm_vgpu_gpu_register(); set by
+ *	nvkm_vgpu_sim_gpu_init() and immutable until nvkm_vgpu_sim_gpu_fini().
+ *
+ * Whoever embeds it (bus.c, pci.c) keeps it alive until
+ * nvkm_vgpu_sim_gpu_fini() has returned.
  */
 struct nvkm_vgpu_sim_gpu {
-	struct device dev;
+	struct device *dev;
 	const struct nvkm_vgpu_sim_preset *preset;
 	struct nvkm_vgpu_sim_vram vram;
 	struct nvkm_vgpu_gpu *gpu;
-	struct list_head node;
 };
 
 #endif /* __NVKM_VGPU_SIM_GPU_TYPES_H__ */

@@ -3,8 +3,10 @@
  * nvkm_vgpu_sim.ko: a simulated GPU backend for the vGPU manager, so the
  * whole vGPU path runs on a machine with no NVIDIA GPU. Simulated GPUs
  * imitate real boards (preset.c), keep their framebuffer sparse in host
- * memory (vram.c) and are created and deleted on the nvkm_vgpu_sim bus
- * (bus.c); each is registered with the manager as a physical GPU (gpu.c).
+ * memory (vram.c) and are registered with the manager as physical GPUs
+ * (gpu.c), each on a device that becomes its mdev parent: one of its own,
+ * created and deleted on the nvkm_vgpu_sim bus (bus.c), or a PCI function
+ * handed to the nvkm_vgpu_sim PCI driver (pci.c).
  */
 #include <linux/init.h>
 #include <linux/module.h>
@@ -13,6 +15,7 @@
 #include <linux/string.h>
 
 #include "bus.h"
+#include "pci.h"
 
 static char *gpus = "tiny";
 module_param(gpus, charp, 0444);
@@ -49,6 +52,9 @@ static int __init nvkm_vgpu_sim_init(void)
 	ret = nvkm_vgpu_sim_new_gpus(gpus ? gpus : "");
 	if (ret)
 		goto err_fini_bus;
+	ret = nvkm_vgpu_sim_pci_init();
+	if (ret)
+		goto err_fini_bus;
 	pr_info("nvkm_vgpu_sim: simulated GPU backend loaded\n");
 	return 0;
 
@@ -59,6 +65,7 @@ err_fini_bus:
 
 static void __exit nvkm_vgpu_sim_exit(void)
 {
+	nvkm_vgpu_sim_pci_fini();
 	nvkm_vgpu_sim_bus_fini();
 	pr_info("nvkm_vgpu_sim: simulated GPU backend unloaded\n");
 }

@@ -89,3 +89,40 @@ udevd_exit() {
 	sleep 1
 	! pidof systemd-udevd >/dev/null
 }
+
+# The spare PCI functions of the test VM (tests/vm/run-vm.sh) that the
+# simulated GPU's PCI mode drives: a "tiny" and an "h100-80gb" GPU.
+SIM_PCI_TINY=0000:00:10.0
+SIM_PCI_H100=0000:00:11.0
+
+# sim_pci_bind ADDR PRESET: hands PCI function ADDR to the nvkm_vgpu_sim
+# driver (loaded) as a simulated PRESET GPU; fails if it does not bind.
+sim_pci_bind() {
+	local d=/sys/bus/pci/devices/$1
+	[ -e "$d" ] || { echo "sim_pci_bind: no PCI function $1"; return 1; }
+	echo "$2" >/sys/module/nvkm_vgpu_sim/parameters/pci_preset &&
+		echo nvkm_vgpu_sim >"$d/driver_override" &&
+		echo "$1" >/sys/bus/pci/drivers_probe &&
+		[ "$(readlink -f "$d/driver")" = /sys/bus/pci/drivers/nvkm_vgpu_sim ]
+}
+
+# sim_pci_unbind ADDR: takes PCI function ADDR from its driver and clears
+# its driver_override, so that no later load binds it on its own.
+sim_pci_unbind() {
+	local d=/sys/bus/pci/devices/$1
+	[ ! -e "$d/driver" ] || echo "$1" >"$d/driver/unbind" || return 1
+	echo >"$d/driver_override"
+}
+
+# sim_pci_gpus: binds the tiny and the h100-80gb GPU, in that order.
+sim_pci_gpus() {
+	sim_pci_bind "$SIM_PCI_TINY" tiny && sim_pci_bind "$SIM_PCI_H100" h100-80gb
+}
+
+# sim_pci_release: unbinds both functions and clears their overrides.
+sim_pci_release() {
+	local rc=0
+	sim_pci_unbind "$SIM_PCI_TINY" || rc=1
+	sim_pci_unbind "$SIM_PCI_H100" || rc=1
+	return $rc
+}

@@ -294,7 +294,7 @@ rejects() {
 # parent_of BOARD: the mdev parent of the (first) GPU of that board.
 parent_of() {
 	local f
-	f=$(grep -ls "^$1 " /sys/class/nvkm_vgpu/*/nvkm_vgpu/board | head -n1)
+	f=$(grep -ls "^$1 " /sys/class/mdev_bus/*/nvkm_vgpu/board | head -n1)
 	[ -n "$f" ] || return 1
 	f=${f%/nvkm_vgpu/board}
 	echo "${f##*/}"
@@ -390,7 +390,7 @@ fi
 u0=$(cat /proc/sys/kernel/random/uuid)
 "$xml" "$u0" >"$work/hostdev.xml"
 "$xml" --domain --accel qemu --memory 64 --name nvkm-vgpu-test "$u0" >"$work/domain.xml"
-"$xml" --nodedev "$u0" nvkm_vgpu0 tiny-1c >"$work/nodedev.xml"
+"$xml" --nodedev "$u0" pci_0000_00_05_0 nvkm_vgpu_sim-tiny-1c >"$work/nodedev.xml"
 cat "$work/hostdev.xml" "$work/domain.xml" "$work/nodedev.xml" >>"$log"
 check "libvirt-xml.sh --domain validates as a domain" validates "$work/domain.xml" domain
 check "... with the hostdev element libvirt-xml.sh prints alone" same_hostdev
@@ -426,7 +426,7 @@ why="libvirt's node devices show mdev types only on PCI, CSS and AP parents; the
 run virsh nodedev-list --cap mdev_types || true
 check_or_skip "$why" "virsh nodedev-list --cap mdev_types lists our parents" lists_parents
 check_or_skip "$why" "virsh nodedev-dumpxml of $tiny lists its types" \
-	dumpxml_has "$tiny" "<capability type='mdev_types'>" "<type id='nvkm_vgpu-tiny-1c'>"
+	dumpxml_has "$tiny" "<capability type='mdev_types'>" "<type id='nvkm_vgpu_sim-tiny-1c'>"
 u1=$(cat /proc/sys/kernel/random/uuid)
 uuids+=("$u1")
 "$xml" --nodedev "$u1" "$tiny" tiny-1c >"$work/create.xml"
@@ -439,12 +439,12 @@ mdevctl stop -u "$u1" >/dev/null 2>&1 || true
 u2=$(cat /proc/sys/kernel/random/uuid)
 uuids+=("$u2")
 check "a vGPU created through sysfs ($u2)" \
-	eval "echo $u2 >/sys/class/mdev_bus/$tiny/mdev_supported_types/nvkm_vgpu-tiny-1c/create"
+	eval "echo $u2 >/sys/class/mdev_bus/$tiny/mdev_supported_types/nvkm_vgpu_sim-tiny-1c/create"
 check "libvirt shows it as a node device" wait_for has_nodedev "$u2"
 nd2=$(nodedev_of "$u2" || true)
 note "its node device: $nd2"
-check "nodedev-dumpxml: type nvkm_vgpu-tiny-1c, its UUID, parent $tiny, driver nvkm_vgpu, an IOMMU group" \
-	dumpxml_has "$nd2" "<type id='nvkm_vgpu-tiny-1c'/>" "<uuid>$u2</uuid>" \
+check "nodedev-dumpxml: type nvkm_vgpu_sim-tiny-1c, its UUID, parent $tiny, driver nvkm_vgpu, an IOMMU group" \
+	dumpxml_has "$nd2" "<type id='nvkm_vgpu_sim-tiny-1c'/>" "<uuid>$u2</uuid>" \
 	"<parent_addr>$tiny</parent_addr>" "<name>nvkm_vgpu</name>" "<iommuGroup number='[0-9]+'/>"
 check "nodedev-info: active, not persistent" \
 	eval "info_is '$nd2' Active yes && info_is '$nd2' Persistent no"
@@ -455,8 +455,8 @@ check "... and from libvirt" wait_for no_nodedev "$u2"
 # mdevctl definitions are libvirt's persistent node devices.
 u3=$(cat /proc/sys/kernel/random/uuid)
 uuids+=("$u3")
-check "mdevctl define -p $h100 -t nvkm_vgpu-h100-10c -u $u3" \
-	run mdevctl define -p "$h100" -t nvkm_vgpu-h100-10c -u "$u3"
+check "mdevctl define -p $h100 -t nvkm_vgpu_sim-h100-10c -u $u3" \
+	run mdevctl define -p "$h100" -t nvkm_vgpu_sim-h100-10c -u "$u3"
 check "libvirt lists it, inactive" wait_for has_nodedev "$u3"
 nd3=$(nodedev_of "$u3" || true)
 check "nodedev-info: persistent, not active" \
@@ -473,8 +473,8 @@ check "virsh nodedev-undefine forgets it" \
 # A domain with the vGPU.
 u4=$(cat /proc/sys/kernel/random/uuid)
 uuids+=("$u4")
-check "mdevctl start -p $tiny -t nvkm_vgpu-tiny-1c -u $u4" \
-	run mdevctl start -p "$tiny" -t nvkm_vgpu-tiny-1c -u "$u4"
+check "mdevctl start -p $tiny -t nvkm_vgpu_sim-tiny-1c -u $u4" \
+	run mdevctl start -p "$tiny" -t nvkm_vgpu_sim-tiny-1c -u "$u4"
 "$xml" --domain --accel qemu --memory 64 --name nvkm-vgpu-test "$u4" >"$work/vm.xml"
 check "virsh define (libvirt-xml.sh --domain, TCG, 64 MiB)" run virsh define "$work/vm.xml"
 domain=nvkm-vgpu-test

@@ -211,7 +211,7 @@ is_vgpu() {
 	[ -d "$d" ] || { echo "mdevctl: $1 does not exist"; return 1; }
 	t=$(basename "$(readlink -f "$d/mdev_type")")
 	p=$(basename "$(readlink -f "$d/..")")
-	if [ "$t" != "$3" ] || [ "$p" != "$2" ] || [ "$(cat "$d/nvkm_vgpu/type")" != "${3#nvkm_vgpu-}" ]; then
+	if [ "$t" != "$3" ] || [ "$p" != "$2" ] || [ "$(cat "$d/nvkm_vgpu/type")" != "${3#nvkm_vgpu_sim-}" ]; then
 		echo "mdevctl: $1 is $t on $p, not $3 on $2"
 		return 1
 	fi
@@ -259,7 +259,7 @@ sim_of() {
 # parent_of BOARD: the mdev parent of the (first) GPU of that board.
 parent_of() {
 	local f
-	f=$(grep -ls "^$1 " /sys/class/nvkm_vgpu/*/nvkm_vgpu/board | head -n1)
+	f=$(grep -ls "^$1 " /sys/class/mdev_bus/*/nvkm_vgpu/board | head -n1)
 	[ -n "$f" ] || return 1
 	f=${f%/nvkm_vgpu/board}
 	echo "${f##*/}"
@@ -310,10 +310,10 @@ fi
 note "parents: tiny=$tiny (nvkm_vgpu_sim$(sim_of "$tiny")), h100=$h100 (nvkm_vgpu_sim$(sim_of "$h100"))"
 run mdevctl types -p "$tiny" >/dev/null
 check "mdevctl types lists every type of both GPUs as sysfs does (instances, API, name)" types_agree
-check "mdevctl types: $tiny nvkm_vgpu-tiny-1c has 4 available" \
-	test "$(mdevctl_avail "$tiny" nvkm_vgpu-tiny-1c)" = 4
-check "mdevctl types: $h100 nvkm_vgpu-h100-10c has 8 available" \
-	test "$(mdevctl_avail "$h100" nvkm_vgpu-h100-10c)" = 8
+check "mdevctl types: $tiny nvkm_vgpu_sim-tiny-1c has 4 available" \
+	test "$(mdevctl_avail "$tiny" nvkm_vgpu_sim-tiny-1c)" = 4
+check "mdevctl types: $h100 nvkm_vgpu_sim-h100-10c has 8 available" \
+	test "$(mdevctl_avail "$h100" nvkm_vgpu_sim-h100-10c)" = 8
 
 u1=$(cat /proc/sys/kernel/random/uuid)
 u2=$(cat /proc/sys/kernel/random/uuid)
@@ -322,42 +322,42 @@ u4=$(cat /proc/sys/kernel/random/uuid)
 uuids=("$u1" "$u2" "$u3" "$u4")
 
 # start / list / stop
-check "mdevctl start -p $tiny -t nvkm_vgpu-tiny-1c -u $u1" \
-	run mdevctl start -p "$tiny" -t nvkm_vgpu-tiny-1c -u "$u1"
+check "mdevctl start -p $tiny -t nvkm_vgpu_sim-tiny-1c -u $u1" \
+	run mdevctl start -p "$tiny" -t nvkm_vgpu_sim-tiny-1c -u "$u1"
 check "the vGPU is in /sys/bus/mdev/devices, on $tiny, of type tiny-1c" \
-	is_vgpu "$u1" "$tiny" nvkm_vgpu-tiny-1c
+	is_vgpu "$u1" "$tiny" nvkm_vgpu_sim-tiny-1c
 check "mdevctl list shows it, started manually" \
-	listed -- "$u1 $tiny nvkm_vgpu-tiny-1c manual"
+	listed -- "$u1 $tiny nvkm_vgpu_sim-tiny-1c manual"
 check "mdevctl types and sysfs agree with one vGPU (tiny-1c: 3 left, others 0)" types_agree
-check "mdevctl types: tiny-1c 3 available" test "$(mdevctl_avail "$tiny" nvkm_vgpu-tiny-1c)" = 3
+check "mdevctl types: tiny-1c 3 available" test "$(mdevctl_avail "$tiny" nvkm_vgpu_sim-tiny-1c)" = 3
 check "mdevctl types: tiny-2c 0 available (equal placement)" \
-	test "$(mdevctl_avail "$tiny" nvkm_vgpu-tiny-2c)" = 0
-check "mdevctl start -p $h100 -t nvkm_vgpu-h100-10c -u $u2" \
-	run mdevctl start -p "$h100" -t nvkm_vgpu-h100-10c -u "$u2"
-check "the h100 vGPU exists" is_vgpu "$u2" "$h100" nvkm_vgpu-h100-10c
+	test "$(mdevctl_avail "$tiny" nvkm_vgpu_sim-tiny-2c)" = 0
+check "mdevctl start -p $h100 -t nvkm_vgpu_sim-h100-10c -u $u2" \
+	run mdevctl start -p "$h100" -t nvkm_vgpu_sim-h100-10c -u "$u2"
+check "the h100 vGPU exists" is_vgpu "$u2" "$h100" nvkm_vgpu_sim-h100-10c
 check "mdevctl list shows both" eval \
-	"listed -- '$u1 $tiny nvkm_vgpu-tiny-1c manual' && listed -- '$u2 $h100 nvkm_vgpu-h100-10c manual'"
+	"listed -- '$u1 $tiny nvkm_vgpu_sim-tiny-1c manual' && listed -- '$u2 $h100 nvkm_vgpu_sim-h100-10c manual'"
 check "mdevctl start of a type with no instance left fails" \
-	eval "! run mdevctl start -p '$tiny' -t nvkm_vgpu-tiny-4c -u '$u3'"
+	eval "! run mdevctl start -p '$tiny' -t nvkm_vgpu_sim-tiny-4c -u '$u3'"
 check "... and leaves nothing behind" no_vgpu "$u3"
 check "mdevctl stop -u $u1" run mdevctl stop -u "$u1"
 check "the vGPU is gone from /sys/bus/mdev/devices" no_vgpu "$u1"
 check "mdevctl list no longer shows it" not_listed "$u1"
 check "mdevctl stop -u $u2" run mdevctl stop -u "$u2"
 check "tiny-1c is back to 4 available, as in sysfs" \
-	eval "[ \"\$(mdevctl_avail $tiny nvkm_vgpu-tiny-1c)\" = 4 ] && [ \"\$(sysfs_avail $tiny nvkm_vgpu-tiny-1c)\" = 4 ]"
+	eval "[ \"\$(mdevctl_avail $tiny nvkm_vgpu_sim-tiny-1c)\" = 4 ] && [ \"\$(sysfs_avail $tiny nvkm_vgpu_sim-tiny-1c)\" = 4 ]"
 
 # define --auto: the vGPU follows its GPU across removal and re-adding.
-check "mdevctl define --auto -p $tiny -t nvkm_vgpu-tiny-1c -u $u3" \
-	run mdevctl define --auto -p "$tiny" -t nvkm_vgpu-tiny-1c -u "$u3"
+check "mdevctl define --auto -p $tiny -t nvkm_vgpu_sim-tiny-1c -u $u3" \
+	run mdevctl define --auto -p "$tiny" -t nvkm_vgpu_sim-tiny-1c -u "$u3"
 check "its definition is /etc/mdevctl.d/$tiny/$u3" defined_on "$tiny" "$u3"
 check "mdevctl list --defined shows it, auto" \
-	listed --defined -- "$u3 $tiny nvkm_vgpu-tiny-1c auto"
+	listed --defined -- "$u3 $tiny nvkm_vgpu_sim-tiny-1c auto"
 check "define does not start it" no_vgpu "$u3"
 check "mdevctl start -u $u3 starts the defined vGPU" run mdevctl start -u "$u3"
-check "it exists" is_vgpu "$u3" "$tiny" nvkm_vgpu-tiny-1c
+check "it exists" is_vgpu "$u3" "$tiny" nvkm_vgpu_sim-tiny-1c
 check "mdevctl list shows it active and defined" \
-	listed -- "$u3 $tiny nvkm_vgpu-tiny-1c auto (defined)"
+	listed -- "$u3 $tiny nvkm_vgpu_sim-tiny-1c auto (defined)"
 sim=$(sim_of "$tiny")
 check "del_device $sim removes the tiny GPU and its vGPU" \
 	eval "echo $sim >/sys/bus/nvkm_vgpu_sim/del_device && gone $tiny && no_vgpu $u3"
@@ -372,14 +372,14 @@ back=$(parent_of tiny || true)
 note "the re-added tiny GPU's parent is ${back:-missing} (was $tiny): the registry reuses the lowest free ID"
 check "the re-added GPU has the same parent name ($tiny)" test "$back" = "$tiny"
 check "udev + mdevctl start the auto vGPU on it again" \
-	wait_for is_vgpu "$u3" "$tiny" nvkm_vgpu-tiny-1c
-check "mdevctl list shows it again" listed -- "$u3 $tiny nvkm_vgpu-tiny-1c auto (defined)"
+	wait_for is_vgpu "$u3" "$tiny" nvkm_vgpu_sim-tiny-1c
+check "mdevctl list shows it again" listed -- "$u3 $tiny nvkm_vgpu_sim-tiny-1c auto (defined)"
 check "available instances still agree after the round trip" types_agree
 
 # Parent names follow registration order, not the GPU: when GPUs return in
 # another order, a definition keyed by the old name meets another board.
-check "mdevctl define --auto -p $h100 -t nvkm_vgpu-h100-10c -u $u4" \
-	run mdevctl define --auto -p "$h100" -t nvkm_vgpu-h100-10c -u "$u4"
+check "mdevctl define --auto -p $h100 -t nvkm_vgpu_sim-h100-10c -u $u4" \
+	run mdevctl define --auto -p "$h100" -t nvkm_vgpu_sim-h100-10c -u "$u4"
 check "del_device both GPUs" eval "echo $(sim_of "$tiny") >/sys/bus/nvkm_vgpu_sim/del_device &&
 	echo $(sim_of "$h100") >/sys/bus/nvkm_vgpu_sim/del_device && gone $tiny && gone $h100"
 sleep 5	# the removed vGPUs' UUIDs released, as above
@@ -391,9 +391,9 @@ why="mdev parent names follow registration order (nvkm_vgpu<N>), so an mdevctl d
 check_or_skip "$why" "the tiny GPU keeps its parent name when GPUs return in another order" \
 	test "$(parent_of tiny || true)" = "$tiny"
 check_or_skip "$why" "the auto tiny vGPU comes back on the tiny GPU" \
-	is_vgpu "$u3" "$(parent_of tiny || true)" nvkm_vgpu-tiny-1c
+	is_vgpu "$u3" "$(parent_of tiny || true)" nvkm_vgpu_sim-tiny-1c
 check_or_skip "$why" "the auto h100 vGPU comes back on the h100 GPU" \
-	is_vgpu "$u4" "$(parent_of h100 || true)" nvkm_vgpu-h100-10c
+	is_vgpu "$u4" "$(parent_of h100 || true)" nvkm_vgpu_sim-h100-10c
 sleep 1
 if [ -s "$results/mdevctl-syslog.log" ]; then
 	grep 'mdevctl' "$results/mdevctl-syslog.log" | tail -n 4 | sed 's/^/# syslog: /' | tee -a "$tap"

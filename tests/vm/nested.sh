@@ -172,7 +172,7 @@ check "insmod nvkm_vgpu_sim.ko gpus=h100-80gb" \
 	insmod "$moddir/nvkm_vgpu_sim.ko" gpus=h100-80gb
 [ $failed = 0 ] || finish
 
-parent=$(grep -ls '^h100 ' /sys/class/nvkm_vgpu/*/nvkm_vgpu/board | head -n 1 || true)
+parent=$(grep -ls '^h100 ' /sys/class/mdev_bus/*/nvkm_vgpu/board | head -n 1 || true)
 parent=${parent%/nvkm_vgpu/board}
 check "an h100 GPU is registered ($parent)" test -n "$parent"
 [ $failed = 0 ] || finish
@@ -186,7 +186,7 @@ create() {
 	local i=$1 t=$2 u
 	u=$(cat /proc/sys/kernel/random/uuid)
 	uuids[i]=$u
-	echo "$u" >"$parent/mdev_supported_types/nvkm_vgpu-$t/create" &&
+	echo "$u" >"$parent/mdev_supported_types/nvkm_vgpu_sim-$t/create" &&
 		[ "$(attr "$i" type)" = "$t" ]
 }
 # The host's VFIO view, before any guest: identity and geometry agree with sysfs.

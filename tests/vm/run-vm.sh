@@ -21,6 +21,10 @@
 # It prints a line a minute while the guest runs (the minutes, the
 # console's last line).
 #
+# The guest has two spare PCI functions with no driver, QEMU pci-testdev
+# devices at 0000:00:10.0 and 0000:00:11.0, for the simulated GPU's PCI
+# mode (nvkm_glue/sim/pci.c; tests/vm/lib.sh, sim_pci_bind).
+#
 # MODDIR is the prefix holding lib/modules/KERNEL_RELEASE: "/" for the
 # host's stock kernels, "<debug-kernel-dir>/modroot" for the debug kernel.
 # SCRIPT (and anything it uses) must live on the host outside /tmp, /run,
@@ -182,6 +186,8 @@ qemu_args=(
 	-device "virtio-9p-pci,fsdev=results,mount_tag=results"
 	-fsdev "local,id=work,path=$work,security_model=none,readonly=on,multidevs=remap"
 	-device "virtio-9p-pci,fsdev=work,mount_tag=work"
+	-device "pci-testdev,addr=10.0"
+	-device "pci-testdev,addr=11.0"
 )
 
 echo "run-vm: booting $krel ($(basename "$kernel")), timeout ${timeout_s}s, results in $results"

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Usage: tests/vm/vgpu.sh [--limit SECS] MODULE_DIR BIN_DIR [TEST...]   (inside the test VM, as root)
 #
-# Loads nvkm_vgpu.ko and nvkm_vgpu_sim.ko (a "tiny" and an "h100-80gb"
-# simulated GPU) from MODULE_DIR, runs the VFIO test programs built into
+# Loads nvkm_vgpu.ko and nvkm_vgpu_sim.ko from MODULE_DIR and hands the
+# VM's two spare PCI functions to the simulated GPU (a "tiny" and an
+# "h100-80gb" GPU, each its own mdev parent, tests/vm/lib.sh), runs the VFIO test programs built into
 # BIN_DIR by tests/vm/vfio/Makefile, then unloads both modules. Each
 # program's TAP goes to $NVKM_RESULTS/<name>.tap (its stderr to <name>.err);
 # this script's own checks (loading, sysfs, no vGPU left behind after each
@@ -82,8 +83,8 @@ remove_leftovers() {
 
 parents_idle() {
 	local p v
-	for p in /sys/class/nvkm_vgpu/*; do
-		[ -e "$p" ] || continue
+	for p in /sys/class/mdev_bus/*; do
+		[ -e "$p/nvkm_vgpu" ] || continue
 		read -r v <"$p/nvkm_vgpu/vgpus"
 		[ "$v" = 0 ] || { echo "vgpu: $p has $v vGPUs"; return 1; }
 	done
@@ -91,7 +92,7 @@ parents_idle() {
 
 board_present() {
 	local b
-	for b in /sys/class/nvkm_vgpu/*/nvkm_vgpu/board; do
+	for b in /sys/class/mdev_bus/*/nvkm_vgpu/board; do
 		[ -e "$b" ] || continue
 		read -r b _ <"$b"
 		[ "$b" = "$1" ] && return 0
@@ -155,13 +156,30 @@ modprobe vfio_iommu_type1 || echo "vgpu: vfio_iommu_type1 did not load"
 # nvkm_vgpu.ko needs vfio_virqfd: its own module on 6.1, part of vfio since 6.2.
 modprobe -q vfio_virqfd || true
 check "insmod nvkm_vgpu.ko" insmod "$moddir/nvkm_vgpu.ko"
-check "insmod nvkm_vgpu_sim.ko gpus=tiny,h100-80gb" \
-	insmod "$moddir/nvkm_vgpu_sim.ko" gpus=tiny,h100-80gb
+check "insmod nvkm_vgpu_sim.ko gpus= (no GPU of its own)" \
+	insmod "$moddir/nvkm_vgpu_sim.ko" gpus=
+check "PCI $SIM_PCI_TINY binds to nvkm_vgpu_sim as a tiny GPU" \
+	sim_pci_bind "$SIM_PCI_TINY" tiny
+check "PCI $SIM_PCI_H100 binds to nvkm_vgpu_sim as an h100-80gb GPU" \
+	sim_pci_bind "$SIM_PCI_H100" h100-80gb
 if [ $failed != 0 ]; then
 	finish
 fi
 check "a tiny GPU is registered" board_present tiny
 check "an h100 GPU is registered" board_present h100
+# The mdev parent is the GPU's PCI function, named by its address, and the
+# type directories carry its driver's name.
+pci_parent() {
+	local p=/sys/class/mdev_bus/$1
+	[ "$(readlink -f "$p")" = "$(readlink -f "/sys/bus/pci/devices/$1")" ] &&
+		[ -e "$p/mdev_supported_types/nvkm_vgpu_sim-$2-1c/create" ] &&
+		[ "$(cat "$p/nvkm_vgpu/board")" = "$2 sim" ] &&
+		[ "$(cat "$p/preset")" = "$3" ]
+}
+check "the tiny GPU's mdev parent is PCI $SIM_PCI_TINY, types nvkm_vgpu_sim-tiny-*" \
+	pci_parent "$SIM_PCI_TINY" tiny tiny
+check "the h100 GPU's mdev parent is PCI $SIM_PCI_H100, types nvkm_vgpu_sim-h100-*" \
+	pci_parent "$SIM_PCI_H100" h100 h100-80gb
 check "every mdev type shows vfio-pci, a name, a description, a count" types_sane
 check "no vGPU exists at start" no_mdevs
 
@@ -173,7 +191,7 @@ done
 # Unloading the backend removes the vGPUs of its GPUs.
 read -r leftover </proc/sys/kernel/random/uuid
 tiny=
-for b in /sys/class/nvkm_vgpu/*/nvkm_vgpu/board; do
+for b in /sys/class/mdev_bus/*/nvkm_vgpu/board; do
 	[ -e "$b" ] || continue
 	read -r board _ <"$b"
 	if [ "$board" = tiny ]; then
@@ -182,14 +200,15 @@ for b in /sys/class/nvkm_vgpu/*/nvkm_vgpu/board; do
 	fi
 done
 leave_behind() {
-	echo "$leftover" >"$tiny/mdev_supported_types/nvkm_vgpu-tiny-1c/create"
+	echo "$leftover" >"$tiny/mdev_supported_types/nvkm_vgpu_sim-tiny-1c/create"
 }
 check "create a vGPU to leave behind" leave_behind
 check "rmmod nvkm_vgpu_sim" rmmod nvkm_vgpu_sim
 check "unloading the backend removed the vGPU" \
 	test ! -e "/sys/bus/mdev/devices/$leftover"
+check "the PCI functions are free again" sim_pci_release
 no_gpus() {
-	[ -z "$(ls /sys/class/nvkm_vgpu)" ]
+	! compgen -G '/sys/class/mdev_bus/*/nvkm_vgpu' >/dev/null
 }
 check "no GPU is registered" no_gpus
 check "rmmod nvkm_vgpu" rmmod nvkm_vgpu

@@ -417,7 +417,7 @@ static long long vram_used(const struct vgpu_parent *p)
 	unsigned long long v;
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/device/vram_used_kib", p->path);
+	snprintf(path, sizeof(path), "%s/vram_used_kib", p->path);
 	return sysfs_read_ull(path, &v) ? -1 : (long long)v;
 }
 

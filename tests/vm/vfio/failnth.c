@@ -611,7 +611,7 @@ static void snap_take(struct snap *s)
 	s->n = 0;
 	s->vram_kib = 0;
 	dir_each("/sys/class/mdev_bus", snap_parent, s);
-	dir_each(NVKM_CLASS_DIR, snap_gpu, s);
+	dir_each(SIM_DEVS, snap_gpu, s);
 	dir_each(SIM_DEVS, snap_sim, s);
 	dir_each(MDEV_DEV_DIR, snap_mdev, s);
 	/* By count: their names are numbers, freed at their release. */
@@ -884,8 +884,8 @@ static int create_prep(struct fi_ctx *c)
 	char path[512];
 
 	uuid_pick(c);
-	snprintf(path, sizeof(path), "%s/mdev_supported_types/nvkm_vgpu-%s/create",
-		 c->tiny.path, c->type);
+	snprintf(path, sizeof(path), "%s/mdev_supported_types/%s%s/create",
+		 c->tiny.path, c->tiny.prefix, c->type);
 	return open_fd(&c->fd, path);
 }
 

@@ -383,8 +383,8 @@ static int mdev_make(struct fz_thread *t, unsigned int which, u64 a, u64 b)
 		return -ENOENT;
 	uuid_new(uuid);
 	trace(t, "create %s on %s (%s)", type, parent_names[which], uuid);
-	snprintf(path, sizeof(path), "%s/mdev_supported_types/nvkm_vgpu-%s/create",
-		 p.path, type);
+	snprintf(path, sizeof(path), "%s/mdev_supported_types/%s%s/create",
+		 p.path, p.prefix, type);
 	ret = sysfs_write(path, uuid);
 	if (ret) {
 		t->st.create_fails++;
@@ -1395,8 +1395,8 @@ static void churn_sysfs(struct fz_thread *t, struct rng *r)
 		snprintf(path, sizeof(path), "%s/nvkm_vgpu/%s", p.path,
 			 parent_knobs[rng_below(r, ARRAY_SIZE(parent_knobs))]);
 	} else if (what == 1 && p.nr_types) {
-		snprintf(path, sizeof(path), "%s/mdev_supported_types/nvkm_vgpu-%s/%s",
-			 p.path, p.types[rng_below(r, p.nr_types)],
+		snprintf(path, sizeof(path), "%s/mdev_supported_types/%s%s/%s",
+			 p.path, p.prefix, p.types[rng_below(r, p.nr_types)],
 			 type_attrs[rng_below(r, ARRAY_SIZE(type_attrs))]);
 	} else {
 		char uuid[UUID_LEN + 1];

@@ -386,7 +386,7 @@ int main(void)
 
 	tap_init("lifecycle", 600);
 	if (parent_find("tiny", &tiny))
-		tap_bail("no tiny GPU under " NVKM_CLASS_DIR);
+		tap_bail("no tiny GPU under " MDEV_BUS_DIR);
 	have_h100 = !parent_find("h100", &h100);
 	if (parent_ready(&tiny) || (have_h100 && parent_ready(&h100)))
 		tap_bail("GPUs not idle at start");

@@ -97,16 +97,22 @@ static int type_cmp(const void *a, const void *b)
 	return (int)type_gib(x) - (int)type_gib(y);
 }
 
+/*
+ * Loads mdev parent @name if it is one of ours (it has nvkm_vgpu/board).
+ * Its type directories are "<driver>-<type>", the driver's name holding no
+ * dash: @p->prefix is "<driver>-", @p->types the "<type>" parts.
+ */
 static int parent_load(const char *name, struct vgpu_parent *p)
 {
 	char path[512], board[64];
 	struct dirent *de;
+	const char *dash;
 	DIR *dir;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);
-	snprintf(p->path, sizeof(p->path), NVKM_CLASS_DIR "/%s", name);
+	snprintf(p->path, sizeof(p->path), MDEV_BUS_DIR "/%s", name);
 	ret = parent_knob(p, "board", board, sizeof(board));
 	if (ret)
 		return ret;
@@ -118,48 +124,54 @@ static int parent_load(const char *name, struct vgpu_parent *p)
 	if (!dir)
 		return -errno;
 	while ((de = readdir(dir)) && p->nr_types < PARENT_TYPES_MAX) {
-		if (strncmp(de->d_name, "nvkm_vgpu-", 10))
+		dash = strchr(de->d_name, '-');
+		if (de->d_name[0] == '.' || !dash)
+			continue;
+		if (!p->prefix[0])
+			snprintf(p->prefix, sizeof(p->prefix), "%.*s",
+				 (int)(dash - de->d_name + 1), de->d_name);
+		if (strncmp(de->d_name, p->prefix, strlen(p->prefix)))
 			continue;
 		snprintf(p->types[p->nr_types++], sizeof(p->types[0]), "%s",
-			 de->d_name + 10);
+			 dash + 1);
 	}
 	closedir(dir);
 	qsort(p->types, p->nr_types, sizeof(p->types[0]), type_cmp);
 	return 0;
 }
 
-/* Calls @match on each parent, lowest ID first; stops at the first match. */
+static int name_cmp(const void *a, const void *b)
+{
+	return strverscmp(a, b);
+}
+
+/*
+ * Calls @match on each of our parents in the order of their names
+ * (nvkm_vgpu_sim0 before nvkm_vgpu_sim1, PCI addresses in bus order);
+ * stops at the first match.
+ */
 static int parent_each(struct vgpu_parent *p,
 		       bool (*match)(const struct vgpu_parent *, const void *),
 		       const void *arg)
 {
-	long best = -1, id, seen[256];
+	static char names[256][64];
 	unsigned int n = 0, i;
 	struct dirent *de;
-	char name[64];
 	DIR *dir;
 
-	dir = opendir(NVKM_CLASS_DIR);
+	dir = opendir(MDEV_BUS_DIR);
 	if (!dir)
 		return -errno;
 	while ((de = readdir(dir)) && n < 256)
-		if (sscanf(de->d_name, "nvkm_vgpu%ld", &id) == 1)
-			seen[n++] = id;
+		if (de->d_name[0] != '.' &&
+		    strlen(de->d_name) < sizeof(names[0]))
+			strcpy(names[n++], de->d_name);
 	closedir(dir);
-
-	for (;;) {
-		long next = LONG_MAX;
-
-		for (i = 0; i < n; i++)
-			if (seen[i] > best && seen[i] < next)
-				next = seen[i];
-		if (next == LONG_MAX)
-			return -ENOENT;
-		best = next;
-		snprintf(name, sizeof(name), "nvkm_vgpu%ld", best);
-		if (!parent_load(name, p) && match(p, arg))
+	qsort(names, n, sizeof(names[0]), name_cmp);
+	for (i = 0; i < n; i++)
+		if (!parent_load(names[i], p) && match(p, arg))
 			return 0;
-	}
+	return -ENOENT;
 }
 
 static bool match_board(const struct vgpu_parent *p, const void *arg)
@@ -186,11 +198,11 @@ static bool match_under(const struct vgpu_parent *p, const void *arg)
 
 	if (!realpath(p->path, real))
 		return false;
-	return !strncmp(real, arg, len) && real[len] == '/';
+	return !strncmp(real, arg, len) && (!real[len] || real[len] == '/');
 }
 
 /**
- * parent_find_under() - the parent whose class device sits under a device
+ * parent_find_under() - the parent that is a device, or sits under it
  * @devpath: a backend device's sysfs path
  * @p: filled in
  *
@@ -249,8 +261,8 @@ int type_attr(const struct vgpu_parent *p, const char *type, const char *attr,
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/mdev_supported_types/nvkm_vgpu-%s/%s",
-		 p->path, type, attr);
+	snprintf(path, sizeof(path), "%s/mdev_supported_types/%s%s/%s",
+		 p->path, p->prefix, type, attr);
 	return sysfs_read(path, buf, len);
 }
 
@@ -262,8 +274,8 @@ long long type_available(const struct vgpu_parent *p, const char *type)
 	int ret;
 
 	snprintf(path, sizeof(path),
-		 "%s/mdev_supported_types/nvkm_vgpu-%s/available_instances",
-		 p->path, type);
+		 "%s/mdev_supported_types/%s%s/available_instances",
+		 p->path, p->prefix, type);
 	ret = sysfs_read_ull(path, &v);
 	return ret ? ret : (long long)v;
 }
@@ -360,7 +372,7 @@ int mdev_create(const struct vgpu_parent *p, const char *type,
 	sigset_t old;
 
 	snprintf(path, sizeof(path),
-		 "%s/mdev_supported_types/nvkm_vgpu-%s/create", p->path, type);
+		 "%s/mdev_supported_types/%s%s/create", p->path, p->prefix, type);
 	cleanup_hold(&old);
 	ret = sysfs_write(path, uuid);
 	if (!ret)

@@ -9,16 +9,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define NVKM_CLASS_DIR	"/sys/class/nvkm_vgpu"
+#define MDEV_BUS_DIR	"/sys/class/mdev_bus"
 #define MDEV_DEV_DIR	"/sys/bus/mdev/devices"
 #define SIM_BUS_DIR	"/sys/bus/nvkm_vgpu_sim"
 #define UUID_LEN	36
 #define PARENT_TYPES_MAX 64
 
 struct vgpu_parent {
-	char name[64];		/* nvkm_vgpu<id> */
-	char path[320];		/* NVKM_CLASS_DIR/<name> */
+	char name[64];		/* the GPU's device: nvkm_vgpu_sim0, 0000:00:05.0 */
+	char path[320];		/* MDEV_BUS_DIR/<name> */
 	char board[32];		/* first word of nvkm_vgpu/board */
+	char prefix[40];	/* "<driver>-" of its type directories */
 	unsigned int nr_types;
 	char types[PARENT_TYPES_MAX][48];	/* "tiny-1c", sorted */
 };
