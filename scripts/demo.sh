@@ -6,12 +6,14 @@
 # (scripts/install-deps.sh), builds the modules for the stock Debian 6.12
 # kernel and the nested-guest programs (tests/vm/guest/build.sh), then
 # boots that kernel under QEMU (tests/vm/run-vm.sh) running
-# tests/vm/nested.sh: a simulated H100 80GB, one vGPU each of two types
-# (NVKM_DEMO_TYPES, default h100-10c,h100-20c), two nested QEMU guests
-# started at once on them, each writing and verifying its framebuffer, and
-# the host checking afterwards through VFIO, as the next user, that each
-# slice was scrubbed when its guest let go. Streams progress, prints a table per vGPU, and exits
-# non-zero if anything failed. Everything lands in build/demo/ (the VM's
+# tests/vm/nested.sh: a simulated H100 80GB on a PCI function of the VM
+# (0000:00:11.0, its mdev parent, as a real GPU's function is), one vGPU
+# each of two types (NVKM_DEMO_TYPES, default h100-10c,h100-20c), two
+# nested QEMU guests started at once on them, each writing and verifying
+# its framebuffer, and the host checking afterwards through VFIO, as the
+# next user, that each slice was scrubbed when its guest let go. Streams
+# progress, prints a table per vGPU (its parent first), and exits non-zero
+# if anything failed. Everything lands in build/demo/ (the VM's
 # results, logs and TAP in build/demo/vm/).
 set -euo pipefail
 
@@ -85,15 +87,15 @@ grep -q '^vm: PASS' "$out/run-vm.log" && vm_ok=1
 
 rows=$out/vm/vgpus.tsv
 echo
-printf '%-10s %-10s %8s %-11s %-8s %-10s %s\n' \
-	VGPU TYPE FB_MIB CHIDS GUEST HOST_CHECK GUEST_S
+printf '%-10s %-13s %-10s %8s %-11s %-8s %-10s %s\n' \
+	VGPU PARENT TYPE FB_MIB CHIDS GUEST HOST_CHECK GUEST_S
 bad=0
 n=0
 if [ -s "$rows" ]; then
-	while IFS=$'\t' read -r uuid type mib chids guest host secs; do
+	while IFS=$'\t' read -r uuid type mib chids guest host secs parent; do
 		n=$((n + 1))
-		printf '%-10s %-10s %8s %-11s %-8s %-10s %s\n' \
-			"${uuid:0:8}" "$type" "$mib" "$chids" "$guest" "$host" "$secs"
+		printf '%-10s %-13s %-10s %8s %-11s %-8s %-10s %s\n' \
+			"${uuid:0:8}" "$parent" "$type" "$mib" "$chids" "$guest" "$host" "$secs"
 		[ "$guest" = ok ] && [ "$host" = ok ] || bad=1
 	done <"$rows"
 else
@@ -105,7 +107,7 @@ echo
 code=$(tr -d '[:space:]' <"$out/vm/exit-code" 2>/dev/null || echo none)
 total=$(($(date +%s) - t0))
 if [ "$bad" = 0 ] && [ "$n" -ge 2 ] && [ "$code" = 0 ] && [ "$vm_ok" = 1 ]; then
-	echo "demo: PASS: $n vGPUs on a simulated H100, $n nested guests wrote and verified their framebuffers; ${total}s"
+	echo "demo: PASS: $n vGPUs on a simulated H100 at PCI $parent, $n nested guests wrote and verified their framebuffers; ${total}s"
 	exit 0
 fi
 echo "demo: FAIL (VM script exit ${code:-none}; TAP $out/vm/nested.tap, logs $out/vm/ and $out/run-vm.log); ${total}s"

@@ -31,8 +31,8 @@ enum nvkm_vgpu_series {
 /**
  * struct nvkm_vgpu_type - one vGPU type a GPU offers
  * @index: position in the catalogue.
- * @name: sysfs name, e.g. "h100-10c" (the type directory is
- *	"nvkm_vgpu-h100-10c").
+ * @name: sysfs name, e.g. "h100-10c" (the mdev core names the type
+ *	directory after the parent's driver: "nouveau-h100-10c").
  * @label: name shown to people, e.g. "H100-10C".
  * @description: one human line: FB, channels, instances, engines.
  * @series: the type's series.

@@ -22,7 +22,7 @@
 # Writes TAP to $NVKM_RESULTS/nested.tap, each guest's console and QEMU log
 # to guest-<N>.console and guest-<N>.qemu.log, and one tab-separated row
 # per vGPU to vgpus.tsv (uuid, type, FB MiB, CHIDs, guest result, host
-# check, guest seconds). Prints "nested: ..." progress lines. Exits 1 if
+# check, guest seconds, mdev parent). Prints "nested: ..." progress lines. Exits 1 if
 # any check failed.
 #
 # The guest kernel defaults to BIN_DIR/guest-vmlinux, the small 6.12 that
@@ -128,6 +128,7 @@ on_exit() {
 	remove_vgpus
 	rmmod nvkm_vgpu_sim 2>/dev/null || true
 	rmmod nvkm_vgpu 2>/dev/null || true
+	sim_pci_release 2>/dev/null || true
 	exit "$rc"
 }
 trap on_exit EXIT
@@ -168,13 +169,19 @@ check "modprobe vfio vfio_iommu_type1 mdev" modprobe -a vfio vfio_iommu_type1 md
 # nvkm_vgpu.ko needs vfio_virqfd: its own module on 6.1, part of vfio since 6.2.
 modprobe -q vfio_virqfd || true
 check "insmod nvkm_vgpu.ko" insmod "$moddir/nvkm_vgpu.ko"
-check "insmod nvkm_vgpu_sim.ko gpus=h100-80gb" \
-	insmod "$moddir/nvkm_vgpu_sim.ko" gpus=h100-80gb
+check "insmod nvkm_vgpu_sim.ko gpus= (no GPU of its own)" \
+	insmod "$moddir/nvkm_vgpu_sim.ko" gpus=
+# The GPU sits on a PCI function, as a real one does: its mdev parent is
+# named by the function's address.
+check "PCI $SIM_PCI_H100 binds to nvkm_vgpu_sim as an h100-80gb GPU" \
+	sim_pci_bind "$SIM_PCI_H100" h100-80gb
 [ $failed = 0 ] || finish
 
-parent=$(grep -ls '^h100 ' /sys/class/mdev_bus/*/nvkm_vgpu/board | head -n 1 || true)
-parent=${parent%/nvkm_vgpu/board}
-check "an h100 GPU is registered ($parent)" test -n "$parent"
+parent=/sys/class/mdev_bus/$SIM_PCI_H100
+h100_here() {
+	[ "$(cat "$parent/nvkm_vgpu/board")" = "h100 sim" ]
+}
+check "an h100 GPU is registered, its mdev parent PCI $SIM_PCI_H100" h100_here
 [ $failed = 0 ] || finish
 set_mixed() {
 	echo mixed >"$parent/nvkm_vgpu/placement" &&
@@ -363,9 +370,9 @@ done
 for i in "${!uuids[@]}"; do
 	res=$(field "${guest_line[i]}" result || echo none)
 	[ "$res" != fail ] || res="fail($(field "${guest_line[i]}" reason || echo ?))"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${uuids[i]}" "${type_list[i]}" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${uuids[i]}" "${type_list[i]}" \
 		$((fb_size[i] >> 20)) "${chids[i]}" "$res" "${host_check[i]}" \
-		"${guest_secs[i]}" >>"$rows"
+		"${guest_secs[i]}" "$SIM_PCI_H100" >>"$rows"
 done
 
 # ---- teardown ----
@@ -381,4 +388,5 @@ idle() {
 check "the GPU has no vGPU left" idle
 check "rmmod nvkm_vgpu_sim" rmmod nvkm_vgpu_sim
 check "rmmod nvkm_vgpu" rmmod nvkm_vgpu
+check "PCI $SIM_PCI_H100 is free again" sim_pci_release
 finish
