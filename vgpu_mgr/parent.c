@@ -6,7 +6,7 @@
  * device's driver, and libvirt, which looks for mdev types under PCI
  * devices, finds them. On it: one mdev type per catalogue type, and the
  * parent's knobs in <parent>/nvkm_vgpu/
- * (Documentation/ABI/testing/sysfs-bus-nvkm_vgpu-parent).
+ * (Documentation/ABI/testing/sysfs-bus-pci-devices-nvkm_vgpu).
  *
  * Lifetime. The mdev core embeds its type kobjects in memory of ours
  * (struct nvkm_vgpu_mdev_type) and reads that memory from their release,

@@ -104,6 +104,8 @@ nvkm_vgpu_sim_bus_gpu_new(const struct nvkm_vgpu_sim_preset *preset)
 	bgpu->dev.bus = &nvkm_vgpu_sim_bus;
 	bgpu->dev.type = &nvkm_vgpu_sim_bus_gpu_type;
 	dev_set_drvdata(&bgpu->dev, &bgpu->sim);
+	/* Its files are readable from device_add() on. */
+	bgpu->sim.preset = preset;
 	ret = device_add(&bgpu->dev);
 	if (ret)
 		goto err_put_dev;
