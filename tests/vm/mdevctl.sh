@@ -3,18 +3,24 @@
 # Usage: tests/vm/mdevctl.sh MODULE_DIR   (inside the test VM, as root)
 #
 # Drives nvkm_vgpu through mdevctl (Debian package mdevctl) as an
-# administrator would: loads nvkm_vgpu.ko and nvkm_vgpu_sim.ko from
-# MODULE_DIR (a "tiny" and an "h100-80gb" simulated GPU), then checks that
-# `mdevctl types` agrees with sysfs, that `mdevctl start/list/stop` create,
-# show and remove vGPUs, and that a vGPU made persistent with
-# `mdevctl define --auto` comes back when its simulated GPU is removed and
-# added again (del_device/new_device), through the udev rule mdevctl ships.
+# administrator would: loads nvkm_vgpu.ko and nvkm_vgpu_sim.ko (gpus=, no
+# GPU of its own) from MODULE_DIR and hands the VM's two spare PCI
+# functions to the simulated GPU, 0000:00:10.0 as a "tiny" and
+# 0000:00:11.0 as an "h100-80gb" GPU (tests/vm/lib.sh), each the mdev
+# parent named by its PCI address. Then checks that `mdevctl types` agrees
+# with sysfs, that `mdevctl start/list/stop` create, show and remove
+# vGPUs, and that vGPUs made persistent with `mdevctl define --auto` come
+# back, through the udev rule mdevctl ships, on their own GPU: when the
+# tiny GPU's function is unbound and bound again, and, with one such vGPU
+# on each GPU, when the backend is unloaded (rmmod nvkm_vgpu_sim unbinds
+# both functions) and loaded again with the GPUs registering in the other
+# order (h100 first), as after a reboot. It leaves both functions unbound
+# with no driver_override.
 #
 # The VM's root is the host's, read-only: the script mounts a tmpfs over
 # /etc/mdevctl.d, runs its own systemd-udevd (and a busybox syslogd, so the
 # rule's logger has somewhere to write), and undoes all of it at the end.
-# TAP goes to $NVKM_RESULTS/mdevctl.tap (a known limit that fails is a
-# "# SKIP" line with its reason); mdevctl's log to
+# TAP goes to $NVKM_RESULTS/mdevctl.tap, mdevctl's log to
 # $NVKM_RESULTS/mdevctl-syslog.log.
 # Exits 1 if a check failed.
 
@@ -121,6 +127,9 @@ cleanup() {
 		[ -e "/sys/bus/mdev/devices/$u/remove" ] && echo 1 >"/sys/bus/mdev/devices/$u/remove"
 	done
 	uuids=()
+	# Unbinds the functions if the backend still has them; clears their
+	# driver_override either way, so no later load binds them by itself.
+	sim_pci_release >/dev/null 2>&1
 	if [ "$loaded" = 1 ]; then
 		rmmod nvkm_vgpu_sim 2>/dev/null
 		rmmod nvkm_vgpu 2>/dev/null
@@ -247,22 +256,22 @@ wait_for() {
 	"$@"
 }
 
-# sim_of PARENT: the simulated GPU's number behind an mdev parent.
-sim_of() {
-	local path
-	path=$(readlink -f "/sys/class/mdev_bus/$1")
-	path=${path%/nvkm_vgpu/*}
-	path=${path##*/nvkm_vgpu_sim}
-	echo "$path"
+# pci_parent ADDR BOARD: PCI function ADDR is an mdev parent, named by its
+# address, with a GPU of BOARD on it.
+pci_parent() {
+	local p=/sys/class/mdev_bus/$1 b
+	[ "$(readlink -f "$p")" = "$(readlink -f "/sys/bus/pci/devices/$1")" ] ||
+		{ echo "mdevctl: $1 is no mdev parent"; return 1; }
+	read -r b _ <"$p/nvkm_vgpu/board"
+	[ "$b" = "$2" ] || { echo "mdevctl: $1 is a $b GPU, not $2"; return 1; }
 }
 
-# parent_of BOARD: the mdev parent of the (first) GPU of that board.
-parent_of() {
-	local f
-	f=$(grep -ls "^$1 " /sys/class/mdev_bus/*/nvkm_vgpu/board | head -n1)
-	[ -n "$f" ] || return 1
-	f=${f%/nvkm_vgpu/board}
-	echo "${f##*/}"
+# unbound ADDR: PCI function ADDR has no driver and no driver_override.
+unbound() {
+	local d=/sys/bus/pci/devices/$1 o
+	[ ! -e "$d/driver" ] || { echo "mdevctl: $1 is bound to $(basename "$(readlink -f "$d/driver")")"; return 1; }
+	read -r o <"$d/driver_override" || o=
+	[ "$o" = "(null)" ] || [ -z "$o" ] || { echo "mdevctl: $1 has driver_override $o"; return 1; }
 }
 
 gone() {
@@ -293,21 +302,27 @@ check "systemd-udevd runs" start_udevd
 if [ $failed != 0 ]; then
 	finish
 fi
+tiny=$SIM_PCI_TINY
+h100=$SIM_PCI_H100
+check "PCI functions $tiny and $h100 are there, with no driver and no driver_override" \
+	eval "unbound $tiny && unbound $h100"
+if [ $failed != 0 ]; then
+	finish
+fi
 loaded=1
 # nvkm_vgpu.ko needs vfio_virqfd: its own module on 6.1, part of vfio since 6.2.
 modprobe -q vfio_virqfd || true
 check "insmod nvkm_vgpu.ko" insmod "$moddir/nvkm_vgpu.ko"
-check "insmod nvkm_vgpu_sim.ko gpus=tiny,h100-80gb" \
-	insmod "$moddir/nvkm_vgpu_sim.ko" gpus=tiny,h100-80gb
+check "insmod nvkm_vgpu_sim.ko gpus= (no GPU of its own)" \
+	insmod "$moddir/nvkm_vgpu_sim.ko" gpus=
+check "PCI $tiny binds to nvkm_vgpu_sim as a tiny GPU" sim_pci_bind "$tiny" tiny
+check "PCI $h100 binds to nvkm_vgpu_sim as an h100-80gb GPU" sim_pci_bind "$h100" h100-80gb
 udevadm settle --timeout=60 || true
-tiny=$(parent_of tiny || true)
-h100=$(parent_of h100 || true)
-check "the tiny GPU has an mdev parent ($tiny)" test -n "$tiny"
-check "the h100 GPU has an mdev parent ($h100)" test -n "$h100"
+check "the tiny GPU's mdev parent is its PCI function $tiny" pci_parent "$tiny" tiny
+check "the h100 GPU's mdev parent is its PCI function $h100" pci_parent "$h100" h100
 if [ $failed != 0 ]; then
 	finish
 fi
-note "parents: tiny=$tiny (nvkm_vgpu_sim$(sim_of "$tiny")), h100=$h100 (nvkm_vgpu_sim$(sim_of "$h100"))"
 run mdevctl types -p "$tiny" >/dev/null
 check "mdevctl types lists every type of both GPUs as sysfs does (instances, API, name)" types_agree
 check "mdevctl types: $tiny nvkm_vgpu_sim-tiny-1c has 4 available" \
@@ -347,7 +362,8 @@ check "mdevctl stop -u $u2" run mdevctl stop -u "$u2"
 check "tiny-1c is back to 4 available, as in sysfs" \
 	eval "[ \"\$(mdevctl_avail $tiny nvkm_vgpu_sim-tiny-1c)\" = 4 ] && [ \"\$(sysfs_avail $tiny nvkm_vgpu_sim-tiny-1c)\" = 4 ]"
 
-# define --auto: the vGPU follows its GPU across removal and re-adding.
+# define --auto: the vGPU follows its GPU when the GPU's function is
+# unbound and bound again.
 check "mdevctl define --auto -p $tiny -t nvkm_vgpu_sim-tiny-1c -u $u3" \
 	run mdevctl define --auto -p "$tiny" -t nvkm_vgpu_sim-tiny-1c -u "$u3"
 check "its definition is /etc/mdevctl.d/$tiny/$u3" defined_on "$tiny" "$u3"
@@ -358,45 +374,61 @@ check "mdevctl start -u $u3 starts the defined vGPU" run mdevctl start -u "$u3"
 check "it exists" is_vgpu "$u3" "$tiny" nvkm_vgpu_sim-tiny-1c
 check "mdevctl list shows it active and defined" \
 	listed -- "$u3 $tiny nvkm_vgpu_sim-tiny-1c auto (defined)"
-sim=$(sim_of "$tiny")
-check "del_device $sim removes the tiny GPU and its vGPU" \
-	eval "echo $sim >/sys/bus/nvkm_vgpu_sim/del_device && gone $tiny && no_vgpu $u3"
+check "unbinding PCI $tiny removes the tiny GPU and its vGPU" \
+	eval "sim_pci_unbind $tiny && gone $tiny && no_vgpu $u3 && unbound $tiny"
+check "the h100 GPU stays" pci_parent "$h100" h100
 check "the definition survives" defined_on "$tiny" "$u3"
 # The mdev core keeps a removed mdev's UUID taken until its device is
 # released, which the debug kernel (DEBUG_KOBJECT_RELEASE) delays by up to
 # 4 s; udev's one start of the auto vGPU must not come before that.
 sleep 5
-check "new_device tiny adds it back" eval "echo tiny >/sys/bus/nvkm_vgpu_sim/new_device"
+check "PCI $tiny binds again as a tiny GPU" sim_pci_bind "$tiny" tiny
 udevadm settle --timeout=60 || true
-back=$(parent_of tiny || true)
-note "the re-added tiny GPU's parent is ${back:-missing} (was $tiny): the registry reuses the lowest free ID"
-check "the re-added GPU has the same parent name ($tiny)" test "$back" = "$tiny"
+check "its mdev parent is $tiny again" pci_parent "$tiny" tiny
 check "udev + mdevctl start the auto vGPU on it again" \
 	wait_for is_vgpu "$u3" "$tiny" nvkm_vgpu_sim-tiny-1c
 check "mdevctl list shows it again" listed -- "$u3 $tiny nvkm_vgpu_sim-tiny-1c auto (defined)"
 check "available instances still agree after the round trip" types_agree
 
-# Parent names follow registration order, not the GPU: when GPUs return in
-# another order, a definition keyed by the old name meets another board.
+# As across a reboot: an auto vGPU on each GPU, the backend unloaded and
+# loaded again, the GPUs registering in the other order. A parent is named
+# by its PCI address, not by registration order, so each definition meets
+# its own GPU again.
 check "mdevctl define --auto -p $h100 -t nvkm_vgpu_sim-h100-10c -u $u4" \
 	run mdevctl define --auto -p "$h100" -t nvkm_vgpu_sim-h100-10c -u "$u4"
-check "del_device both GPUs" eval "echo $(sim_of "$tiny") >/sys/bus/nvkm_vgpu_sim/del_device &&
-	echo $(sim_of "$h100") >/sys/bus/nvkm_vgpu_sim/del_device && gone $tiny && gone $h100"
+check "mdevctl start -u $u4 starts it" run mdevctl start -u "$u4"
+check "mdevctl list shows both auto vGPUs active, each on its GPU" eval \
+	"listed -- '$u3 $tiny nvkm_vgpu_sim-tiny-1c auto (defined)' &&
+	listed -- '$u4 $h100 nvkm_vgpu_sim-h100-10c auto (defined)'"
+check "rmmod nvkm_vgpu_sim removes both GPUs and their vGPUs" \
+	eval "rmmod nvkm_vgpu_sim && gone $tiny && gone $h100 && no_vgpu $u3 && no_vgpu $u4"
+check "the definitions survive" eval "defined_on $tiny $u3 && defined_on $h100 $u4"
+# Both functions keep driver_override after the unload; left set, the
+# next load would bind both by itself, in bus order, as tiny GPUs.
+check "clearing the PCI functions' driver_override" \
+	eval "sim_pci_release && unbound $tiny && unbound $h100"
 sleep 5	# the removed vGPUs' UUIDs released, as above
-check "new_device h100-80gb, then tiny" eval "echo h100-80gb >/sys/bus/nvkm_vgpu_sim/new_device &&
-	echo tiny >/sys/bus/nvkm_vgpu_sim/new_device"
+check "insmod nvkm_vgpu_sim.ko gpus= again binds no function by itself" \
+	eval "insmod $moddir/nvkm_vgpu_sim.ko gpus= && unbound $tiny && unbound $h100"
+check "PCI $h100 binds first, as an h100-80gb GPU" sim_pci_bind "$h100" h100-80gb
+check "then PCI $tiny, as a tiny GPU" sim_pci_bind "$tiny" tiny
 udevadm settle --timeout=60 || true
-note "after re-adding in the other order: tiny=$(parent_of tiny || echo none), h100=$(parent_of h100 || echo none)"
-why="mdev parent names follow registration order (nvkm_vgpu<N>), so an mdevctl definition does not follow its GPU when GPUs return in another order"
-check_or_skip "$why" "the tiny GPU keeps its parent name when GPUs return in another order" \
-	test "$(parent_of tiny || true)" = "$tiny"
-check_or_skip "$why" "the auto tiny vGPU comes back on the tiny GPU" \
-	is_vgpu "$u3" "$(parent_of tiny || true)" nvkm_vgpu_sim-tiny-1c
-check_or_skip "$why" "the auto h100 vGPU comes back on the h100 GPU" \
-	is_vgpu "$u4" "$(parent_of h100 || true)" nvkm_vgpu_sim-h100-10c
+check "the h100 GPU's mdev parent is $h100 again" pci_parent "$h100" h100
+check "the tiny GPU's mdev parent is $tiny again" pci_parent "$tiny" tiny
+check "udev + mdevctl start the auto h100 vGPU on the h100 GPU" \
+	wait_for is_vgpu "$u4" "$h100" nvkm_vgpu_sim-h100-10c
+check "udev + mdevctl start the auto tiny vGPU on the tiny GPU" \
+	wait_for is_vgpu "$u3" "$tiny" nvkm_vgpu_sim-tiny-1c
+check "mdevctl list shows both again, each on its GPU" eval \
+	"listed -- '$u3 $tiny nvkm_vgpu_sim-tiny-1c auto (defined)' &&
+	listed -- '$u4 $h100 nvkm_vgpu_sim-h100-10c auto (defined)'"
+check "mdevctl types and sysfs agree after the reload (tiny-1c: 3 left, h100-10c: 7)" \
+	eval "types_agree && [ \"\$(mdevctl_avail $tiny nvkm_vgpu_sim-tiny-1c)\" = 3 ] &&
+	[ \"\$(mdevctl_avail $h100 nvkm_vgpu_sim-h100-10c)\" = 7 ]"
+# What mdevctl said when udev ran it (nothing, when every start worked).
 sleep 1
-if [ -s "$results/mdevctl-syslog.log" ]; then
-	grep 'mdevctl' "$results/mdevctl-syslog.log" | tail -n 4 | sed 's/^/# syslog: /' | tee -a "$tap"
+if grep 'mdevctl' "$results/mdevctl-syslog.log" >"$state/syslog" 2>/dev/null; then
+	tail -n 4 "$state/syslog" | sed 's/^/# syslog: /' | tee -a "$tap"
 fi
 
 # Teardown, checked.
@@ -407,6 +439,8 @@ done
 check "mdevctl undefine leaves no definitions" \
 	test -z "$(find /etc/mdevctl.d -mindepth 2 -maxdepth 2 -not -path '*/scripts.d/*')"
 check "no vGPU is left" test -z "$(mdevctl list; mdevs)"
+check "PCI $tiny and $h100 unbound, with no driver_override" \
+	eval "sim_pci_release && unbound $tiny && unbound $h100"
 check "rmmod nvkm_vgpu_sim nvkm_vgpu" modules_unloaded
 udevadm settle --timeout=60 || true
 cleanup
