@@ -10,12 +10,17 @@
 #   make coverage   gcov line coverage of vgpu_mgr/ and nvkm_glue/sim/ under
 #                   the KUnit suites and the VFIO programs, per file
 #                   (TESTS="lifecycle bar0 ..."; scripts/coverage.sh)
+#   make dkms-install  copy the sources to /usr/src/nvkm-vgpu-VERSION, then
+#                   dkms add, build and install them for the running kernel
+#                   (and, by AUTOINSTALL, each kernel installed later)
+#   make dkms-remove   dkms remove, for every kernel, and delete the copy
 #   make help       this list
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules clean check demo fuzz coverage help
+.PHONY: all modules clean check demo fuzz coverage dkms-src dkms-install \
+	dkms-remove help
 
 all: modules
 
@@ -45,6 +50,30 @@ fuzz:
 
 coverage:
 	scripts/coverage.sh $(TESTS)
+
+# DKMS (dkms.conf): the package's version is the one in VERSION.
+VERSION := $(shell cat VERSION)
+DKMS_SRC ?= /usr/src/nvkm-vgpu-$(VERSION)
+
+# dkms-src: what a DKMS build needs, copied to DKMS_SRC (no objects).
+dkms-src:
+	@if dkms status nvkm-vgpu/$(VERSION) 2>/dev/null | grep -q .; then \
+		echo "nvkm-vgpu $(VERSION) is in DKMS already; make dkms-remove first" >&2; \
+		exit 1; \
+	fi
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp --parents dkms.conf VERSION Kbuild Makefile \
+		$$(find include vgpu_mgr nvkm_glue tests/kunit -name '*.[ch]') $(DKMS_SRC)/
+
+dkms-install: dkms-src
+	dkms add nvkm-vgpu/$(VERSION)
+	dkms build nvkm-vgpu/$(VERSION)
+	dkms install nvkm-vgpu/$(VERSION)
+
+dkms-remove:
+	dkms remove nvkm-vgpu/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 help:
 	@sed -n 's/^#   //p' Makefile
