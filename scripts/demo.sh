@@ -91,9 +91,11 @@ printf '%-10s %-13s %-10s %8s %-11s %-8s %-10s %s\n' \
 	VGPU PARENT TYPE FB_MIB CHIDS GUEST HOST_CHECK GUEST_S
 bad=0
 n=0
+gpu_at=
 if [ -s "$rows" ]; then
 	while IFS=$'\t' read -r uuid type mib chids guest host secs parent; do
 		n=$((n + 1))
+		gpu_at=$parent
 		printf '%-10s %-13s %-10s %8s %-11s %-8s %-10s %s\n' \
 			"${uuid:0:8}" "$parent" "$type" "$mib" "$chids" "$guest" "$host" "$secs"
 		[ "$guest" = ok ] && [ "$host" = ok ] || bad=1
@@ -107,7 +109,7 @@ echo
 code=$(tr -d '[:space:]' <"$out/vm/exit-code" 2>/dev/null || echo none)
 total=$(($(date +%s) - t0))
 if [ "$bad" = 0 ] && [ "$n" -ge 2 ] && [ "$code" = 0 ] && [ "$vm_ok" = 1 ]; then
-	echo "demo: PASS: $n vGPUs on a simulated H100 at PCI $parent, $n nested guests wrote and verified their framebuffers; ${total}s"
+	echo "demo: PASS: $n vGPUs on a simulated H100 at PCI $gpu_at, $n nested guests wrote and verified their framebuffers; ${total}s"
 	exit 0
 fi
 echo "demo: FAIL (VM script exit ${code:-none}; TAP $out/vm/nested.tap, logs $out/vm/ and $out/run-vm.log); ${total}s"
