@@ -10,9 +10,10 @@
 # kernel-doc and shellcheck. In the boots: the KUnit suites (debug kernel),
 # the VFIO test programs against vGPUs of the simulated GPU (every kernel),
 # mdevctl, libvirt and QEMU with two nested guests (debug kernel and stock
-# 6.12), loading and unloading the modules (stock kernels); a last boot
-# proves the harness fails a run with a kernel splat. Prints a line per
-# check, a line per layer, and ends with "N passed, N failed, N skipped".
+# 6.12), loading and unloading the modules (stock kernels), installing
+# them with DKMS (stock 6.12); a last boot proves the harness fails a run
+# with a kernel splat. Prints a line per check, a line per layer, and
+# ends with "N passed, N failed, N skipped".
 # A TAP check skipped on the debug kernel fails, unless its reason is a
 # line of tests/vm/allowed-skips.txt. Exits non-zero if anything failed.
 set -uo pipefail
@@ -210,7 +211,8 @@ boot_plan() {
 			mdevctl "$T/mdevctl.sh" "$out/$1" -- \
 			libvirt "$T/libvirt.sh" "$out/$1" -- \
 			nested "$T/nested.sh" "$out/$1" "$out/guest-bin" -- \
-			load "$T/load.sh" "$out/$1" ;;
+			load "$T/load.sh" "$out/$1" -- \
+			dkms "$T/dkms.sh" ;;
 	stock-6.1)
 		echo "$1" 2 vgpu "$T/vgpu.sh" "$out/$1" "$out/bin" -- \
 			load "$T/load.sh" "$out/$1" ;;
@@ -516,10 +518,11 @@ for boot in debug stock-6.12; do
 done
 layer_end clients
 
-layer "stock kernels: load and unload"
+layer "stock kernels: load and unload, DKMS"
 for name in stock-6.1 stock-6.12; do
 	suite_test "$name" load "insmod/rmmod"
 done
+suite_test stock-6.12 dkms "DKMS add, build, install, modprobe, remove"
 layer_end "stock kernels"
 
 layer "harness: a splat in dmesg fails the run"

@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
 	gcc make bc flex bison libelf-dev libssl-dev dwarves cpio kmod xz-utils
-	perl python3 rsync sparse shellcheck
+	perl python3 rsync sparse shellcheck dkms
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
 	linux-source-6.12
