@@ -204,12 +204,12 @@ boot_plan() {
 		echo debug 2 kunit "$T/kunit.sh" "$out/debug" -- \
 			vgpu "$T/vgpu.sh" "$out/debug" "$out/bin" -- \
 			mdevctl "$T/mdevctl.sh" "$out/debug" -- \
-			libvirt "$T/libvirt.sh" "$out/debug" -- \
+			libvirt "$T/libvirt.sh" "$out/debug" "$out/guest-bin" -- \
 			nested "$T/nested.sh" "$out/debug" "$out/guest-bin" ;;
 	stock-6.12)
 		echo "$1" 2 vgpu "$T/vgpu.sh" "$out/$1" "$out/bin" -- \
 			mdevctl "$T/mdevctl.sh" "$out/$1" -- \
-			libvirt "$T/libvirt.sh" "$out/$1" -- \
+			libvirt "$T/libvirt.sh" "$out/$1" "$out/guest-bin" -- \
 			nested "$T/nested.sh" "$out/$1" "$out/guest-bin" -- \
 			load "$T/load.sh" "$out/$1" -- \
 			dkms "$T/dkms.sh" ;;

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: scripts/libvirt-xml.sh [--domain [--name N] [--memory MIB] [--accel kvm|qemu] | --nodedev] UUID [PARENT TYPE]
+# Usage: scripts/libvirt-xml.sh [--domain [--name N] [--memory MIB] [--accel kvm|qemu] [--kernel IMAGE [--initrd FILE] [--cmdline ARGS]] [--serial FILE] | --nodedev] UUID [PARENT TYPE]
 #
 # Prints libvirt XML for the vGPU (mdev) UUID on standard output:
 #   (no option)  the <hostdev> element that gives a domain the vGPU, for
@@ -9,6 +9,12 @@
 #                nvkm-vgpu-<first 8 hex digits of UUID> unless --name, 1024
 #                MiB unless --memory, <domain type='kvm'> when /dev/kvm
 #                exists, else 'qemu', unless --accel), for `virsh define`;
+#                it boots what its BIOS finds unless --kernel: then QEMU
+#                boots IMAGE directly (<os><kernel>), with --initrd FILE
+#                as its initramfs and --cmdline ARGS as its command line
+#                (absolute paths, readable by the user libvirt runs QEMU
+#                as); --serial FILE adds a serial port (the guest's
+#                ttyS0) whose output goes to FILE;
 #   --nodedev    the node device that `virsh nodedev-create` or
 #                `nodedev-define` turns into a vGPU of TYPE on PARENT:
 #                PARENT the libvirt node device name of the mdev parent
@@ -35,6 +41,10 @@ mode=hostdev
 name=
 memory=1024
 accel=
+kernel=
+initrd=
+cmdline=
+serial=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--domain) mode=domain; shift ;;
@@ -42,6 +52,10 @@ while [ $# -gt 0 ]; do
 	--name) [ $# -ge 2 ] || usage; name=$2; shift 2 ;;
 	--memory) [ $# -ge 2 ] || usage; memory=$2; shift 2 ;;
 	--accel) [ $# -ge 2 ] || usage; accel=$2; shift 2 ;;
+	--kernel) [ $# -ge 2 ] || usage; kernel=$2; shift 2 ;;
+	--initrd) [ $# -ge 2 ] || usage; initrd=$2; shift 2 ;;
+	--cmdline) [ $# -ge 2 ] || usage; cmdline=$2; shift 2 ;;
+	--serial) [ $# -ge 2 ] || usage; serial=$2; shift 2 ;;
 	-h | --help) usage ;;
 	--) shift; break ;;
 	-*) echo "libvirt-xml: unknown option $1" >&2; usage ;;
@@ -73,6 +87,21 @@ if [ "$mode" = nodedev ]; then
 else
 	[ $# -eq 0 ] || die "PARENT and TYPE go with --nodedev only"
 fi
+if [ "$mode" != domain ] && [ -n "$kernel$initrd$cmdline$serial" ]; then
+	die "--kernel, --initrd, --cmdline and --serial go with --domain only"
+fi
+if [ -z "$kernel" ] && [ -n "$initrd$cmdline" ]; then
+	die "--initrd and --cmdline go with --kernel"
+fi
+for f in "$kernel" "$initrd" "$serial"; do
+	[ -z "$f" ] || [[ $f == /* ]] || die "'$f' is not an absolute path"
+done
+
+# xml_text STRING: STRING with XML's special characters escaped.
+xml_text() {
+	printf '%s\n' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' \
+		-e "s/'/\\&apos;/g"
+}
 
 hostdev() { # indent
 	local i=$1
@@ -82,6 +111,25 @@ $i  <source>
 $i    <address uuid='$uuid'/>
 $i  </source>
 $i</hostdev>
+EOF
+}
+
+# os_boot: the <os> lines for a direct kernel boot (none without --kernel).
+os_boot() {
+	[ -n "$kernel" ] || return 0
+	echo "    <kernel>$(xml_text "$kernel")</kernel>"
+	[ -z "$initrd" ] || echo "    <initrd>$(xml_text "$initrd")</initrd>"
+	[ -z "$cmdline" ] || echo "    <cmdline>$(xml_text "$cmdline")</cmdline>"
+}
+
+# serial_port: a <serial> port writing to FILE (nothing without --serial).
+serial_port() {
+	[ -n "$serial" ] || return 0
+	cat <<EOF
+    <serial type='file'>
+      <source path='$(xml_text "$serial")'/>
+      <target port='0'/>
+    </serial>
 EOF
 }
 
@@ -108,9 +156,13 @@ domain)
   <vcpu>1</vcpu>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
-  </os>
-  <devices>
-$(hostdev "    ")
+EOF
+	os_boot
+	echo "  </os>"
+	echo "  <devices>"
+	hostdev "    "
+	serial_port
+	cat <<EOF
   </devices>
 </domain>
 EOF
