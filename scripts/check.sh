@@ -205,11 +205,13 @@ boot_plan() {
 			vgpu "$T/vgpu.sh" "$out/debug" "$out/bin" -- \
 			mdevctl "$T/mdevctl.sh" "$out/debug" -- \
 			libvirt "$T/libvirt.sh" "$out/debug" "$out/guest-bin" -- \
+			nova "$T/nova.sh" "$out/debug" -- \
 			nested "$T/nested.sh" "$out/debug" "$out/guest-bin" ;;
 	stock-6.12)
 		echo "$1" 2 vgpu "$T/vgpu.sh" "$out/$1" "$out/bin" -- \
 			mdevctl "$T/mdevctl.sh" "$out/$1" -- \
 			libvirt "$T/libvirt.sh" "$out/$1" "$out/guest-bin" -- \
+			nova "$T/nova.sh" "$out/$1" -- \
 			nested "$T/nested.sh" "$out/$1" "$out/guest-bin" -- \
 			load "$T/load.sh" "$out/$1" -- \
 			dkms "$T/dkms.sh" ;;
@@ -515,6 +517,7 @@ for boot in debug stock-6.12; do
 	for client in mdevctl libvirt nested; do
 		suite_test "$boot" "$client" "$client tests"
 	done
+	suite_test "$boot" nova "OpenStack Nova's libvirt driver"
 done
 layer_end clients
 

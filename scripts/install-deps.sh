@@ -18,6 +18,9 @@ packages=(
 	libc6-dev
 	mdevctl udev
 	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libxml2-utils
+	# OpenStack Nova's libvirt driver, and the libvirt bindings it imports,
+	# which python3-nova does not depend on.
+	python3-nova python3-libvirt
 )
 
 missing=()
