@@ -8,10 +8,11 @@ as nova-compute builds it, with a nova.conf read by oslo.config. Nothing of
 Nova is re-implemented here; this only calls the driver's methods and
 prints what they return.
 
-It imports Nova once (slow under TCG), prints "ready NOVA_VERSION" (or
-"err WHY" and exits 1 when this python3-nova lacks what the test calls),
-then reads commands on standard input, one a line, and answers each with
-one line on standard output, "ok ..." or "err CLASS: MESSAGE":
+It imports Nova once (slow under TCG) and prints "ready NOVA_VERSION
+SECONDS" (the seconds the imports took), or "err WHY" and exits 1 when
+this python3-nova lacks what the test calls. Then it reads commands on
+standard input, one a line, and answers each with one line on standard
+output, "ok ..." or "err CLASS: MESSAGE":
 
   driver NOVA_CONF       parse NOVA_CONF (nova-compute's --config-file)
                          and build a LibvirtDriver with it: "ok HOST TYPE..."
@@ -43,6 +44,7 @@ runs as root and forks it (oslo.privsep's fork method).
 import logging
 import os
 import sys
+import time
 import uuid
 
 # The release this test was written against and run with: Debian 12's
@@ -180,12 +182,14 @@ def main():
         line = " ".join([word] + [str(i) for i in items])
         answers.write(" ".join(line.split()) + "\n")
 
+    start = time.monotonic()
     why = load_nova()
     if why:
         answer("err", [why])
         return 1
     from nova import version
-    answer("ready", [version.version_string()])
+    answer("ready", [version.version_string(),
+                     "%.0f" % (time.monotonic() - start)])
 
     compute = Compute()
     commands = {
