@@ -162,10 +162,12 @@ static int parent_each(struct vgpu_parent *p,
 	dir = opendir(MDEV_BUS_DIR);
 	if (!dir)
 		return -errno;
-	while ((de = readdir(dir)) && n < 256)
-		if (de->d_name[0] != '.' &&
-		    strlen(de->d_name) < sizeof(names[0]))
-			strcpy(names[n++], de->d_name);
+	while ((de = readdir(dir)) && n < 256) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] != '.' && len < sizeof(names[0]))
+			memcpy(names[n++], de->d_name, len + 1);
+	}
 	closedir(dir);
 	qsort(names, n, sizeof(names[0]), name_cmp);
 	for (i = 0; i < n; i++)
