@@ -51,34 +51,15 @@ log=$results/dkms.log
 : >"$log"
 # shellcheck source=tests/vm/lib.sh
 source "$(dirname "$0")/lib.sh"
-
-mounts=()
-
-# mount_over DIR MOUNT-ARGS...: mounts over DIR and remembers to unmount it.
-mount_over() {
-	local dir=$1
-	shift
-	mount "$@" "$dir" || return 1
-	mounts+=("$dir")
-}
-
-# overlay DIR: writes to DIR go to a tmpfs upper layer.
-overlay() {
-	local d=$state/ovl${1//\//_}
-	mkdir -p "$d/upper" "$d/work"
-	mount_over "$1" -t overlay overlay \
-		-o "lowerdir=$1,upperdir=$d/upper,workdir=$d/work"
-}
+# shellcheck source=tests/vm/mounts.sh
+source "$(dirname "$0")/mounts.sh"
 
 # Where dkms puts the sources and builds them. dkms reads through
 # <(...), which needs /dev/fd: the VM's devtmpfs has none (udev makes it
 # on a normal host), so it is made for the test.
-devfd=0
 prepare_fs() {
-	if [ ! -e /dev/fd ]; then
-		ln -s /proc/self/fd /dev/fd && devfd=1 || return 1
-	fi
-	modprobe overlay &&
+	dev_link fd /proc/self/fd &&
+		modprobe overlay &&
 		overlay /usr/src &&
 		mount_over /var/lib/dkms -t tmpfs -o mode=755 tmpfs
 }
@@ -119,20 +100,6 @@ module_tree() {
 	(cd "/lib/modules/$krel" && cp --parents "${paths[@]}" "$t/") &&
 		mount_over "/lib/modules/$krel" --bind "$t" &&
 		depmod -a "$krel"
-}
-
-# The overlays and the tmpfs, unmounted in reverse order.
-unmount_all() {
-	local i ok=0
-	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-		umount "${mounts[i]}" || { umount -l "${mounts[i]}"; ok=1; }
-	done
-	mounts=()
-	if [ "$devfd" = 1 ]; then
-		rm -f /dev/fd
-		devfd=0
-	fi
-	return "$ok"
 }
 
 cleanup() {

@@ -2,7 +2,9 @@
 # TAP helpers for the test scripts that run inside the test VM. A script
 # sets tap (its TAP file) and, to use run(), log (its command log), then
 # sources this file. n counts the checks, failed becomes 1 at the first
-# failed check, skipped counts the checks reported as skipped.
+# failed check, skipped counts the checks reported as skipped. me, the
+# word the script's own lines begin with ("libvirt: ..."), is the script's
+# name less .sh unless the script set it.
 # shellcheck shell=bash
 # tap and log come from the sourcing script, which reads the counters.
 # shellcheck disable=SC2154,SC2034
@@ -10,6 +12,7 @@
 n=0
 failed=0
 skipped=0
+me=${me:-$(basename "$0" .sh)}
 
 # tap_line LINE: LINE to the TAP file, and to stdout after the seconds
 # since the script started, which say where a slow test spends its time.
@@ -90,6 +93,48 @@ udevd_exit() {
 	! pidof systemd-udevd >/dev/null
 }
 
+# install_rule: mdevctl's udev rule, which starts a parent's "auto" vGPUs
+# when the parent registers, overridden in /run/udev/rules.d when the
+# program it runs is not where the package put it (Debian 12's mdevctl
+# 1.2.0-3 runs /usr/sbin/mdevctl, but installs /usr/bin/mdevctl).
+# rule_runs says what the rule runs, rule_override names the override.
+rule_runs=
+rule_override=
+install_rule() {
+	local rule prog real
+	for rule in /usr/lib/udev/rules.d/*mdevctl*.rules /lib/udev/rules.d/*mdevctl*.rules ''; do
+		[ -f "$rule" ] && break
+	done
+	[ -n "$rule" ] || { echo "$me: no mdevctl udev rule installed"; return 1; }
+	prog=$(grep -o '/[^ ]*mdevctl start-parent-mdevs' "$rule" | head -n1)
+	prog=${prog%% *}
+	real=$(command -v mdevctl)
+	rule_runs=$prog
+	if [ -n "$prog" ] && [ ! -x "$prog" ]; then
+		mkdir -p /run/udev/rules.d
+		rule_override=/run/udev/rules.d/${rule##*/}
+		sed "s|$prog |$real |g" "$rule" >"$rule_override"
+		rule_runs="$real (override of $prog)"
+	fi
+	echo "$me: udev rule $rule runs $rule_runs"
+}
+
+# remove_rule: removes the override install_rule wrote, if it wrote one.
+remove_rule() {
+	[ -n "$rule_override" ] || return 0
+	rm -f "$rule_override"
+	rule_override=
+}
+
+# unload_modules: in a cleanup, unloads nvkm_vgpu_sim and nvkm_vgpu,
+# quietly, if the script loaded them (loaded=1).
+unload_modules() {
+	[ "$loaded" = 1 ] || return 0
+	rmmod nvkm_vgpu_sim 2>/dev/null
+	rmmod nvkm_vgpu 2>/dev/null
+	loaded=0
+}
+
 # The spare PCI functions of the test VM (tests/vm/run-vm.sh) that the
 # simulated GPU's PCI mode drives: a "tiny" and an "h100-80gb" GPU.
 SIM_PCI_TINY=0000:00:10.0
@@ -114,6 +159,24 @@ sim_pci_unbind() {
 	echo >"$d/driver_override"
 }
 
+# unbound ADDR: PCI function ADDR has no driver and no driver_override.
+unbound() {
+	local d=/sys/bus/pci/devices/$1 o
+	[ ! -e "$d/driver" ] || { echo "$me: $1 is bound to $(basename "$(readlink -f "$d/driver")")"; return 1; }
+	read -r o <"$d/driver_override" || o=
+	[ "$o" = "(null)" ] || [ -z "$o" ] || { echo "$me: $1 has driver_override $o"; return 1; }
+}
+
+# pci_mdev_parent ADDR BOARD: PCI function ADDR is an mdev parent, named
+# by its address, with a GPU of BOARD on it.
+pci_mdev_parent() {
+	local p=/sys/class/mdev_bus/$1 b
+	[ "$(readlink -f "$p")" = "$(readlink -f "/sys/bus/pci/devices/$1")" ] ||
+		{ echo "$me: $1 is no mdev parent"; return 1; }
+	read -r b _ <"$p/nvkm_vgpu/board"
+	[ "$b" = "$2" ] || { echo "$me: $1 is a $b GPU, not $2"; return 1; }
+}
+
 # sim_pci_gpus: binds the tiny and the h100-80gb GPU, in that order.
 sim_pci_gpus() {
 	sim_pci_bind "$SIM_PCI_TINY" tiny && sim_pci_bind "$SIM_PCI_H100" h100-80gb
@@ -125,4 +188,15 @@ sim_pci_release() {
 	sim_pci_unbind "$SIM_PCI_TINY" || rc=1
 	sim_pci_unbind "$SIM_PCI_H100" || rc=1
 	return $rc
+}
+
+# field LINE KEY: the value of KEY=... in a "key=value ..." line.
+field() {
+	local w
+	for w in $1; do
+		case "$w" in
+		"$2="*) echo "${w#*=}"; return 0 ;;
+		esac
+	done
+	return 1
 }

@@ -77,6 +77,8 @@ work=$state/work
 
 # shellcheck source=tests/vm/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/vm/libvirtd.sh
+source "$(dirname "$0")/libvirtd.sh"
 # shellcheck source=tests/vm/splat.sh
 source "$(dirname "$0")/splat.sh"
 
@@ -150,167 +152,33 @@ virsh() {
 
 # ---- setup and teardown of the VM-side environment -----------------------
 
-mounts=()
-links=()
-pids=()
-udevd_started=0
-rule_override=
 loaded=0
 domain=
 uuids=()
-
-# mount_over DIR MOUNT-ARGS...: mounts over DIR and remembers to unmount it.
-mount_over() {
-	local dir=$1
-	shift
-	mount "$@" "$dir" || return 1
-	mounts+=("$dir")
-}
-
-# tmpfs_copy DIR: DIR becomes a writable tmpfs copy of itself.
-tmpfs_copy() {
-	local dir=$1 copy
-	copy=$state/copy${1//\//_}
-	mkdir -p "$copy"
-	[ -d "$dir" ] && cp -a "$dir/." "$copy/"
-	mount_over "$dir" --bind "$copy"
-}
-
-# writable DIR: writes to DIR go to a tmpfs: an overlay over it, or where
-# the kernel has no overlayfs (the debug kernel), an empty tmpfs hiding it.
-writable() {
-	local d=$state/ovl${1//\//_}
-	mkdir -p "$d/upper" "$d/work"
-	if grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null; then
-		mount_over "$1" -t overlay overlay \
-			-o "lowerdir=$1,upperdir=$d/upper,workdir=$d/work"
-	else
-		echo "libvirt: no overlayfs; an empty tmpfs hides $1"
-		mount_over "$1" -t tmpfs -o mode=755 tmpfs
-	fi
-}
-
-# The libvirt-qemu user and group, which the QEMU driver looks up at start
-# even when it runs no domain; the package that creates them
-# (libvirt-daemon-system) would also start services on the host.
-add_qemu_user() {
-	if ! getent passwd libvirt-qemu >/dev/null; then
-		cp /etc/passwd "$state/passwd"
-		echo 'libvirt-qemu:x:64055:64055:Libvirt Qemu:/var/lib/libvirt:/usr/sbin/nologin' \
-			>>"$state/passwd"
-		mount_over /etc/passwd --bind "$state/passwd" || return 1
-	fi
-	if ! getent group libvirt-qemu >/dev/null; then
-		cp /etc/group "$state/group"
-		echo 'libvirt-qemu:x:64055:' >>"$state/group"
-		mount_over /etc/group --bind "$state/group" || return 1
-	fi
-	getent passwd libvirt-qemu >/dev/null
-}
 
 # /dev/stdin and its kin, which systemd makes at boot and the VM's
 # devtmpfs lacks: libvirt hands mdevctl a vGPU's JSON as
 # `--jsonfile /dev/stdin`.
 dev_links() {
-	local l
-	for l in fd:/proc/self/fd stdin:/proc/self/fd/0 stdout:/proc/self/fd/1 stderr:/proc/self/fd/2; do
-		[ ! -e "/dev/${l%%:*}" ] || continue
-		ln -s "${l#*:}" "/dev/${l%%:*}" || return 1
-		links+=("/dev/${l%%:*}")
-	done
-	[ -r /dev/stdin ]
+	dev_link fd /proc/self/fd && dev_link stdin /proc/self/fd/0 &&
+		dev_link stdout /proc/self/fd/1 && dev_link stderr /proc/self/fd/2 &&
+		[ -r /dev/stdin ]
 }
 
 # Everything libvirtd and mdevctl write, made writable.
 prepare_fs() {
 	mkdir -p "$work"
-	dev_links || return 1
-	writable /var/lib && writable /var/cache && writable /var/log || return 1
-	mkdir -p /var/lib/libvirt /var/cache/libvirt /var/log/libvirt || return 1
-	tmpfs_copy /etc/libvirt || return 1
+	dev_links && libvirtd_fs || return 1
 	# QEMU in libvirt's private /dev namespace cannot open /dev/vfio/<group>
 	# here (the daemon runs chrooted); no namespace then.
 	echo 'namespaces = [ ]' >>/etc/libvirt/qemu.conf
 	mkdir -p "$state/etc-mdevctl.d/scripts.d/callouts" "$state/etc-mdevctl.d/scripts.d/notifiers"
 	[ -d /etc/mdevctl.d/scripts.d ] && cp -a /etc/mdevctl.d/scripts.d/. "$state/etc-mdevctl.d/scripts.d/"
-	mount_over /etc/mdevctl.d --bind "$state/etc-mdevctl.d" || return 1
-	add_qemu_user
-}
-
-# mdevctl's udev rule, which starts a parent's "auto" vGPUs when the parent
-# registers, overridden in /run/udev/rules.d when the program it runs is not
-# where the package put it (Debian 12's mdevctl 1.2.0-3 runs
-# /usr/sbin/mdevctl, but installs /usr/bin/mdevctl).
-install_rule() {
-	local rule prog real
-	for rule in /usr/lib/udev/rules.d/*mdevctl*.rules /lib/udev/rules.d/*mdevctl*.rules ''; do
-		[ -f "$rule" ] && break
-	done
-	[ -n "$rule" ] || { echo "libvirt: no mdevctl udev rule installed"; return 1; }
-	prog=$(grep -o '/[^ ]*mdevctl start-parent-mdevs' "$rule" | head -n1)
-	prog=${prog%% *}
-	real=$(command -v mdevctl)
-	if [ -n "$prog" ] && [ ! -x "$prog" ]; then
-		mkdir -p /run/udev/rules.d
-		rule_override=/run/udev/rules.d/${rule##*/}
-		sed "s|$prog |$real |g" "$rule" >"$rule_override"
-		echo "libvirt: udev rule $rule runs $real (override of $prog)"
-	fi
-}
-
-start_udevd() {
-	# The socket outlives a udevd told to exit (an earlier test's): ask.
-	if udevadm control --ping -t 2 2>/dev/null; then
-		echo "libvirt: a udevd is already running; using it"
-	else
-		/lib/systemd/systemd-udevd --daemon </dev/null >>"$results/udevd.log" 2>&1 || return 1
-		udevd_started=1
-	fi
-	# libvirt's udev backend reads devices' properties from udev's database.
-	udevadm trigger && udevadm settle --timeout=120
-}
-
-# start_daemon NAME: runs /usr/sbin/NAME --daemon, waits for its pid file.
-start_daemon() {
-	local i pid
-	LIBVIRT_LOG_OUTPUTS="3:file:$results/$1.log" "/usr/sbin/$1" --daemon \
-		</dev/null >>"$results/$1.log" 2>&1 || return 1
-	for ((i = 0; i < 120; i++)); do
-		if [ -s "/run/$1.pid" ]; then
-			read -r pid <"/run/$1.pid"
-			pids+=("$pid")
-			return 0
-		fi
-		sleep 0.5
-	done
-	return 1
-}
-
-libvirtd_up() {
-	local i
-	for ((i = 0; i < 120; i++)); do
-		[ -S /run/libvirt/libvirt-sock ] && virsh version >/dev/null 2>&1 && return 0
-		sleep 1
-	done
-	echo "libvirt: libvirtd does not answer; last lines of its log:"
-	tail -n 20 "$results/libvirtd.log" | sed 's/^/libvirt:   /'
-	return 1
-}
-
-stop_daemons() {
-	local pid i
-	for pid in "${pids[@]}"; do
-		kill "$pid" 2>/dev/null || continue
-		for ((i = 0; i < 60; i++)); do
-			[ -d "/proc/$pid" ] || break
-			sleep 0.5
-		done
-	done
-	pids=()
+	mount_over /etc/mdevctl.d --bind "$state/etc-mdevctl.d"
 }
 
 cleanup() {
-	local u i
+	local u
 	set +e
 	if [ -n "$domain" ]; then
 		virsh destroy "$domain" >/dev/null 2>&1
@@ -326,25 +194,8 @@ cleanup() {
 	uuids=()
 	stop_daemons
 	sim_pci_release >/dev/null 2>&1
-	if [ "$loaded" = 1 ]; then
-		rmmod nvkm_vgpu_sim 2>/dev/null
-		rmmod nvkm_vgpu 2>/dev/null
-		loaded=0
-	fi
-	if [ "$udevd_started" = 1 ]; then
-		udevd_exit
-		udevd_started=0
-	fi
-	if [ -n "$rule_override" ]; then
-		rm -f "$rule_override"
-		rule_override=
-	fi
-	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-		umount "${mounts[i]}" || umount -l "${mounts[i]}"
-	done
-	mounts=()
-	rm -f "${links[@]}"
-	links=()
+	unload_modules
+	libvirtd_env_undo
 	rm -rf "$state"
 }
 trap cleanup EXIT
@@ -415,24 +266,6 @@ is_vgpu() {
 		echo "libvirt: $1 is $t ($v) on $p, not $3 on $2"
 		return 1
 	fi
-}
-
-# pci_parent ADDR BOARD: PCI function ADDR is an mdev parent with a GPU of
-# BOARD on it.
-pci_parent() {
-	local p=/sys/class/mdev_bus/$1 b
-	[ "$(readlink -f "$p")" = "$(readlink -f "/sys/bus/pci/devices/$1")" ] ||
-		{ echo "libvirt: $1 is no mdev parent"; return 1; }
-	read -r b _ <"$p/nvkm_vgpu/board"
-	[ "$b" = "$2" ] || { echo "libvirt: $1 is a $b GPU, not $2"; return 1; }
-}
-
-# unbound ADDR: PCI function ADDR has no driver and no driver_override.
-unbound() {
-	local d=/sys/bus/pci/devices/$1 o
-	[ ! -e "$d/driver" ] || { echo "libvirt: $1 is bound to $(basename "$(readlink -f "$d/driver")")"; return 1; }
-	read -r o <"$d/driver_override" || o=
-	[ "$o" = "(null)" ] || [ -z "$o" ] || { echo "libvirt: $1 has driver_override $o"; return 1; }
 }
 
 # mdev_types_parents: what `virsh nodedev-list --cap mdev_types` lists, sorted,
@@ -569,13 +402,6 @@ not_defined() {
 		[ ! -e "/etc/mdevctl.d/$2/$1" ]
 }
 
-gone_pids() {
-	local pid
-	for pid in "$@"; do
-		[ ! -d "/proc/$pid" ] || { echo "libvirt: pid $pid still runs"; return 1; }
-	done
-}
-
 # The <hostdev> inside the domain XML is the one printed alone.
 same_hostdev() {
 	sed -n '/<hostdev/,/<\/hostdev>/s/^    //p' "$work/domain.xml" >"$work/inner.xml"
@@ -623,17 +449,6 @@ nobody_holds() {
 # guest_line: the guest's "VGPU-GUEST: result=" line, once it printed it.
 guest_line() {
 	grep -a -m1 'VGPU-GUEST: result=' "$console" 2>/dev/null | tr -d '\r'
-}
-
-# field LINE KEY: the value of KEY=... in a "key=value ..." line.
-field() {
-	local w
-	for w in $1; do
-		case "$w" in
-		"$2="*) echo "${w#*=}"; return 0 ;;
-		esac
-	done
-	return 1
 }
 
 wait_guest_line() {
@@ -756,7 +571,7 @@ run virsh version || true
 check "libvirt lists no mdev parent before the GPUs come" parents_are
 check "$tiny becomes a tiny GPU, $h100 an h100-80gb (driver_override, pci_preset)" sim_pci_gpus
 check "each PCI function is its GPU's mdev parent" \
-	eval "pci_parent $tiny tiny && pci_parent $h100 h100"
+	eval "pci_mdev_parent $tiny tiny && pci_mdev_parent $h100 h100"
 run virsh nodedev-list --cap mdev_types || true
 check "virsh nodedev-list --cap mdev_types lists $nd_tiny and $nd_h100, nothing else" \
 	wait_for parents_are "$nd_tiny" "$nd_h100"

@@ -79,30 +79,6 @@ mount_conf() {
 		mounted_conf=1
 }
 
-# mdevctl's udev rule, overridden in /run/udev/rules.d when the program it
-# runs is not where the package put it (Debian 12's mdevctl 1.2.0-3 runs
-# /usr/sbin/mdevctl, but installs /usr/bin/mdevctl).
-rule_runs=
-rule_override=
-install_rule() {
-	local rule prog real
-	for rule in /usr/lib/udev/rules.d/*mdevctl*.rules /lib/udev/rules.d/*mdevctl*.rules ''; do
-		[ -f "$rule" ] && break
-	done
-	[ -n "$rule" ] || { echo "mdevctl: no mdevctl udev rule installed"; return 1; }
-	prog=$(grep -o '/[^ ]*mdevctl start-parent-mdevs' "$rule" | head -n1)
-	prog=${prog%% *}
-	real=$(command -v mdevctl)
-	rule_runs=$prog
-	if [ -n "$prog" ] && [ ! -x "$prog" ]; then
-		mkdir -p /run/udev/rules.d
-		rule_override=/run/udev/rules.d/${rule##*/}
-		sed "s|$prog |$real |g" "$rule" >"$rule_override"
-		rule_runs="$real (override of $prog)"
-	fi
-	echo "mdevctl: udev rule $rule runs $rule_runs"
-}
-
 start_udevd() {
 	# The socket outlives a udevd told to exit (an earlier test's): ask.
 	if udevadm control --ping -t 2 2>/dev/null; then
@@ -130,18 +106,12 @@ cleanup() {
 	# Unbinds the functions if the backend still has them; clears their
 	# driver_override either way, so no later load binds them by itself.
 	sim_pci_release >/dev/null 2>&1
-	if [ "$loaded" = 1 ]; then
-		rmmod nvkm_vgpu_sim 2>/dev/null
-		rmmod nvkm_vgpu 2>/dev/null
-	fi
+	unload_modules
 	if [ "$udevd_started" = 1 ]; then
 		udevd_exit
 		udevd_started=0
 	fi
-	if [ -n "$rule_override" ]; then
-		rm -f "$rule_override"
-		rule_override=
-	fi
+	remove_rule
 	if [ -n "$syslogd_pid" ]; then
 		kill "$syslogd_pid" 2>/dev/null
 		wait "$syslogd_pid" 2>/dev/null
@@ -256,24 +226,6 @@ wait_for() {
 	"$@"
 }
 
-# pci_parent ADDR BOARD: PCI function ADDR is an mdev parent, named by its
-# address, with a GPU of BOARD on it.
-pci_parent() {
-	local p=/sys/class/mdev_bus/$1 b
-	[ "$(readlink -f "$p")" = "$(readlink -f "/sys/bus/pci/devices/$1")" ] ||
-		{ echo "mdevctl: $1 is no mdev parent"; return 1; }
-	read -r b _ <"$p/nvkm_vgpu/board"
-	[ "$b" = "$2" ] || { echo "mdevctl: $1 is a $b GPU, not $2"; return 1; }
-}
-
-# unbound ADDR: PCI function ADDR has no driver and no driver_override.
-unbound() {
-	local d=/sys/bus/pci/devices/$1 o
-	[ ! -e "$d/driver" ] || { echo "mdevctl: $1 is bound to $(basename "$(readlink -f "$d/driver")")"; return 1; }
-	read -r o <"$d/driver_override" || o=
-	[ "$o" = "(null)" ] || [ -z "$o" ] || { echo "mdevctl: $1 has driver_override $o"; return 1; }
-}
-
 gone() {
 	[ ! -e "/sys/class/mdev_bus/$1" ]
 }
@@ -318,8 +270,8 @@ check "insmod nvkm_vgpu_sim.ko gpus= (no GPU of its own)" \
 check "PCI $tiny binds to nvkm_vgpu_sim as a tiny GPU" sim_pci_bind "$tiny" tiny
 check "PCI $h100 binds to nvkm_vgpu_sim as an h100-80gb GPU" sim_pci_bind "$h100" h100-80gb
 udevadm settle --timeout=60 || true
-check "the tiny GPU's mdev parent is its PCI function $tiny" pci_parent "$tiny" tiny
-check "the h100 GPU's mdev parent is its PCI function $h100" pci_parent "$h100" h100
+check "the tiny GPU's mdev parent is its PCI function $tiny" pci_mdev_parent "$tiny" tiny
+check "the h100 GPU's mdev parent is its PCI function $h100" pci_mdev_parent "$h100" h100
 if [ $failed != 0 ]; then
 	finish
 fi
@@ -376,7 +328,7 @@ check "mdevctl list shows it active and defined" \
 	listed -- "$u3 $tiny nvkm_vgpu_sim-tiny-1c auto (defined)"
 check "unbinding PCI $tiny removes the tiny GPU and its vGPU" \
 	eval "sim_pci_unbind $tiny && gone $tiny && no_vgpu $u3 && unbound $tiny"
-check "the h100 GPU stays" pci_parent "$h100" h100
+check "the h100 GPU stays" pci_mdev_parent "$h100" h100
 check "the definition survives" defined_on "$tiny" "$u3"
 # The mdev core keeps a removed mdev's UUID taken until its device is
 # released, which the debug kernel (DEBUG_KOBJECT_RELEASE) delays by up to
@@ -384,7 +336,7 @@ check "the definition survives" defined_on "$tiny" "$u3"
 sleep 5
 check "PCI $tiny binds again as a tiny GPU" sim_pci_bind "$tiny" tiny
 udevadm settle --timeout=60 || true
-check "its mdev parent is $tiny again" pci_parent "$tiny" tiny
+check "its mdev parent is $tiny again" pci_mdev_parent "$tiny" tiny
 check "udev + mdevctl start the auto vGPU on it again" \
 	wait_for is_vgpu "$u3" "$tiny" nvkm_vgpu_sim-tiny-1c
 check "mdevctl list shows it again" listed -- "$u3 $tiny nvkm_vgpu_sim-tiny-1c auto (defined)"
@@ -413,8 +365,8 @@ check "insmod nvkm_vgpu_sim.ko gpus= again binds no function by itself" \
 check "PCI $h100 binds first, as an h100-80gb GPU" sim_pci_bind "$h100" h100-80gb
 check "then PCI $tiny, as a tiny GPU" sim_pci_bind "$tiny" tiny
 udevadm settle --timeout=60 || true
-check "the h100 GPU's mdev parent is $h100 again" pci_parent "$h100" h100
-check "the tiny GPU's mdev parent is $tiny again" pci_parent "$tiny" tiny
+check "the h100 GPU's mdev parent is $h100 again" pci_mdev_parent "$h100" h100
+check "the tiny GPU's mdev parent is $tiny again" pci_mdev_parent "$tiny" tiny
 check "udev + mdevctl start the auto h100 vGPU on the h100 GPU" \
 	wait_for is_vgpu "$u4" "$h100" nvkm_vgpu_sim-h100-10c
 check "udev + mdevctl start the auto tiny vGPU on the tiny GPU" \

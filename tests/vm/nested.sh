@@ -139,17 +139,6 @@ finish() {
 	exit $failed
 }
 
-# field LINE KEY: the value of KEY=... in a "key=value ..." line.
-field() {
-	local w
-	for w in $1; do
-		case "$w" in
-		"$2="*) echo "${w#*=}"; return 0 ;;
-		esac
-	done
-	return 1
-}
-
 attr() {
 	cat "/sys/bus/mdev/devices/${uuids[$1]}/nvkm_vgpu/$2"
 }

@@ -16,11 +16,12 @@
 # with two types, per-type device_addresses and an mdev_class put each
 # type on its own GPU and resource class.
 #
-# The VM's root is the host's, read-only: as tests/vm/libvirt.sh does, the
-# script puts a tmpfs copy over /etc/libvirt, overlays (or, with no
-# overlayfs, empty tmpfs) over /var/lib, /var/cache and /var/log, adds the
-# libvirt-qemu user to bind-mounted copies of /etc/passwd and /etc/group,
-# runs its own systemd-udevd, and undoes all of it at the end. TAP goes to
+# The VM's root is the host's, read-only: as tests/vm/libvirt.sh does, with
+# the same helpers (tests/vm/libvirtd.sh), the script puts a tmpfs copy
+# over /etc/libvirt, overlays (or, with no overlayfs, empty tmpfs) over
+# /var/lib, /var/cache and /var/log, adds the libvirt-qemu user to
+# bind-mounted copies of /etc/passwd and /etc/group, runs its own
+# systemd-udevd, and undoes all of it at the end. TAP goes to
 # $NVKM_RESULTS/nova.tap; Nova's log to nova.log, libvirtd's to
 # libvirtd.log there. Exits 1 if a check failed.
 
@@ -63,6 +64,8 @@ work=$state/work
 
 # shellcheck source=tests/vm/lib.sh
 source "$here/lib.sh"
+# shellcheck source=tests/vm/libvirtd.sh
+source "$here/libvirtd.sh"
 
 h100_type=nvkm_vgpu_sim-h100-10c
 tiny_type=nvkm_vgpu_sim-tiny-1c
@@ -72,119 +75,13 @@ tiny_dev=pci_${SIM_PCI_TINY//[:.]/_}
 
 # ---- setup and teardown of the VM-side environment -----------------------
 
-mounts=()
-pids=()
-udevd_started=0
 loaded=0
 bound=0
-
-# mount_over DIR MOUNT-ARGS...: mounts over DIR and remembers to unmount it.
-mount_over() {
-	local dir=$1
-	shift
-	mount "$@" "$dir" || return 1
-	mounts+=("$dir")
-}
-
-# tmpfs_copy DIR: DIR becomes a writable tmpfs copy of itself.
-tmpfs_copy() {
-	local dir=$1 copy
-	copy=$state/copy${1//\//_}
-	mkdir -p "$copy"
-	[ -d "$dir" ] && cp -a "$dir/." "$copy/"
-	mount_over "$dir" --bind "$copy"
-}
-
-# writable DIR: writes to DIR go to a tmpfs: an overlay over it, or where
-# the kernel has no overlayfs (the debug kernel), an empty tmpfs hiding it.
-writable() {
-	local d=$state/ovl${1//\//_}
-	mkdir -p "$d/upper" "$d/work"
-	if grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null; then
-		mount_over "$1" -t overlay overlay \
-			-o "lowerdir=$1,upperdir=$d/upper,workdir=$d/work"
-	else
-		echo "nova: no overlayfs; an empty tmpfs hides $1"
-		mount_over "$1" -t tmpfs -o mode=755 tmpfs
-	fi
-}
-
-# The libvirt-qemu user and group, which libvirtd's QEMU driver looks up
-# when it starts (Debian's libvirt-daemon-system would create them).
-add_qemu_user() {
-	if ! getent passwd libvirt-qemu >/dev/null; then
-		cp /etc/passwd "$state/passwd"
-		echo 'libvirt-qemu:x:64055:64055:Libvirt Qemu:/var/lib/libvirt:/usr/sbin/nologin' \
-			>>"$state/passwd"
-		mount_over /etc/passwd --bind "$state/passwd" || return 1
-	fi
-	if ! getent group libvirt-qemu >/dev/null; then
-		cp /etc/group "$state/group"
-		echo 'libvirt-qemu:x:64055:' >>"$state/group"
-		mount_over /etc/group --bind "$state/group" || return 1
-	fi
-	getent passwd libvirt-qemu >/dev/null
-}
 
 # Everything libvirtd and Nova write, made writable.
 prepare_fs() {
 	mkdir -p "$work" "$work/instances"
-	writable /var/lib && writable /var/cache && writable /var/log || return 1
-	mkdir -p /var/lib/libvirt /var/cache/libvirt /var/log/libvirt || return 1
-	tmpfs_copy /etc/libvirt || return 1
-	add_qemu_user
-}
-
-start_udevd() {
-	# The socket outlives a udevd told to exit (an earlier test's): ask.
-	if udevadm control --ping -t 2 2>/dev/null; then
-		echo "nova: a udevd is already running; using it"
-	else
-		/lib/systemd/systemd-udevd --daemon </dev/null >>"$results/udevd.log" 2>&1 || return 1
-		udevd_started=1
-	fi
-	# libvirt's udev backend reads devices' properties from udev's database.
-	udevadm trigger && udevadm settle --timeout=120
-}
-
-# start_daemon NAME: runs /usr/sbin/NAME --daemon, waits for its pid file.
-start_daemon() {
-	local i pid
-	LIBVIRT_LOG_OUTPUTS="3:file:$results/$1.log" "/usr/sbin/$1" --daemon \
-		</dev/null >>"$results/$1.log" 2>&1 || return 1
-	for ((i = 0; i < 120; i++)); do
-		if [ -s "/run/$1.pid" ]; then
-			read -r pid <"/run/$1.pid"
-			pids+=("$pid")
-			return 0
-		fi
-		sleep 0.5
-	done
-	return 1
-}
-
-libvirtd_up() {
-	local i
-	for ((i = 0; i < 120; i++)); do
-		[ -S /run/libvirt/libvirt-sock ] &&
-			timeout 120 virsh -c qemu:///system version >/dev/null 2>&1 && return 0
-		sleep 1
-	done
-	echo "nova: libvirtd does not answer; last lines of its log:"
-	tail -n 20 "$results/libvirtd.log" | sed 's/^/nova:   /'
-	return 1
-}
-
-stop_daemons() {
-	local pid i
-	for pid in "${pids[@]}"; do
-		kill "$pid" 2>/dev/null || continue
-		for ((i = 0; i < 60; i++)); do
-			[ -d "/proc/$pid" ] || break
-			sleep 0.5
-		done
-	done
-	pids=()
+	libvirtd_fs
 }
 
 # remove_mdevs: removes every vGPU (Nova never removes the ones it made).
@@ -197,7 +94,6 @@ remove_mdevs() {
 }
 
 cleanup() {
-	local i
 	set +e
 	nova_stop
 	remove_mdevs
@@ -206,19 +102,8 @@ cleanup() {
 		sim_pci_release
 		bound=0
 	fi
-	if [ "$loaded" = 1 ]; then
-		rmmod nvkm_vgpu_sim 2>/dev/null
-		rmmod nvkm_vgpu 2>/dev/null
-		loaded=0
-	fi
-	if [ "$udevd_started" = 1 ]; then
-		udevd_exit
-		udevd_started=0
-	fi
-	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-		umount "${mounts[i]}" || umount -l "${mounts[i]}"
-	done
-	mounts=()
+	unload_modules
+	libvirtd_env_undo
 	rm -rf "$state"
 }
 trap cleanup EXIT
@@ -508,25 +393,9 @@ nova_stop
 check "the vGPUs removed through sysfs" eval "remove_mdevs && [ \$(mdev_count) = 0 ]"
 daemons=("${pids[@]}")
 stop_daemons
-gone() {
-	local pid
-	for pid in "$@"; do
-		[ ! -d "/proc/$pid" ] || { echo "nova: pid $pid still runs"; return 1; }
-	done
-}
-check "libvirtd stops" gone "${daemons[@]}"
-no_override() {
-	local a o
-	for a in "$SIM_PCI_TINY" "$SIM_PCI_H100"; do
-		o=$(cat "/sys/bus/pci/devices/$a/driver_override")
-		if [ -e "/sys/bus/pci/devices/$a/driver" ] || { [ -n "$o" ] && [ "$o" != "(null)" ]; }; then
-			echo "nova: $a still has a driver or the override '$o'"
-			return 1
-		fi
-	done
-}
+check "libvirtd stops" gone_pids "${daemons[@]}"
 check "the PCI functions released, their driver_override cleared" \
-	eval "sim_pci_release && bound=0 && no_override"
+	eval "sim_pci_release && bound=0 && unbound $SIM_PCI_TINY && unbound $SIM_PCI_H100"
 check "rmmod nvkm_vgpu_sim nvkm_vgpu" eval "rmmod nvkm_vgpu_sim && rmmod nvkm_vgpu && loaded=0"
 udevadm settle --timeout=60 || true
 cleanup
