@@ -14,6 +14,9 @@
  * Version 3: BAR1 is mapped by PFN, as real BAR memory is (fb_pfn); a
  * vGPU's FB range is reserved with the backend for its life (fb_reserve,
  * fb_release), so a backend can promise each slice its own backing.
+ * Version 4: channels (chan_create, chan_destroy, chan_kick, chan_preempt,
+ * chan_reset), each bound to one engine's runlist, calling the manager
+ * back through struct nvkm_vgpu_chan_host_ops.
  */
 #ifndef __NVKM_VGPU_BACKEND_H__
 #define __NVKM_VGPU_BACKEND_H__
@@ -26,7 +29,7 @@ struct page;
 struct nvkm_vgpu_gpu;
 
 /** define NVKM_VGPU_BACKEND_VERSION - version of this contract */
-#define NVKM_VGPU_BACKEND_VERSION 3
+#define NVKM_VGPU_BACKEND_VERSION 4
 
 /** define NVKM_VGPU_BOARD_NAME_MAX - longest board name, NUL excluded */
 #define NVKM_VGPU_BOARD_NAME_MAX 15
@@ -96,7 +99,75 @@ struct nvkm_vgpu_geometry {
 };
 
 /**
+ * struct nvkm_vgpu_chan_host_ops - the manager's side of a channel
+ * @sysmem_rw: read (@write false) or write @len bytes at IOVA @iova of the
+ *	vGPU's guest memory (what GPU addresses from NVKM_VGPU_VA_SYSMEM of
+ *	the uAPI reach). Returns 0, or a negative errno for an IOVA the guest
+ *	has not mapped: an MMU fault of the channel. May sleep; called from
+ *	the backend's engine workers only.
+ * @nonstall: the channel ran a NON_STALL_INTERRUPT method, or a copy asked
+ *	for a non-stall interrupt. May sleep.
+ * @error: the channel stopped with NVKM_VGPU_CHAN_ERR_@code; the backend
+ *	has written the error notifier, and runs nothing more of the channel
+ *	until chan_reset. May sleep.
+ *
+ * Each gets the @host of the channel's &struct nvkm_vgpu_chan_desc. The
+ * backend calls none of them after chan_destroy has returned, and none
+ * from within an op the manager called (the manager may hold its locks).
+ */
+struct nvkm_vgpu_chan_host_ops {
+	int (*sysmem_rw)(void *host, u64 iova, void *buf, size_t len,
+			 bool write);
+	void (*nonstall)(void *host);
+	void (*error)(void *host, u32 code);
+};
+
+/**
+ * struct nvkm_vgpu_chan_desc - a channel, as the manager asks for it
+ * @chid: the physical channel ID, from the vGPU's slice.
+ * @engine: the engine class the channel runs on: %NVKM_VGPU_ENGINE_CE runs
+ *	NVKM_VGPU_CLASS_COPY, %NVKM_VGPU_ENGINE_GR NVKM_VGPU_CLASS_SIM_BUSY
+ *	(the simulated GPU), both of the uAPI.
+ * @runlist: which engine of @engine's class (its runlist), below the
+ *	geometry's engines[@engine].
+ * @fb_base: where the vGPU's FB slice starts on the GPU; GPU addresses
+ *	[0, @fb_size) of the channel reach [@fb_base, @fb_base + @fb_size).
+ * @fb_size: the slice's FB bytes.
+ * @gpfifo: GPU address of the GPFIFO (8-byte entries).
+ * @gpfifo_entries: its entries, a power of two.
+ * @userd: GPU address of USERD (GP_PUT read from it, GP_GET written).
+ * @notifier: GPU address of the error notifier.
+ * @timeslice_us: how long the channel may hold its engine while others
+ *	wait, before it is asked to switch at the next method boundary.
+ * @preempt_timeout_us: how long after that request a method may go on
+ *	before the channel is stopped with NVKM_VGPU_CHAN_ERR_TIMEOUT.
+ * @host_ops: the manager's callbacks.
+ * @host: their argument.
+ *
+ * GPU addresses are the uAPI's: the FB window, then the guest-memory
+ * window at NVKM_VGPU_VA_SYSMEM, reached through @host_ops->sysmem_rw.
+ * Anything else is an MMU fault of this channel only.
+ */
+struct nvkm_vgpu_chan_desc {
+	u32 chid;
+	enum nvkm_vgpu_engine engine;
+	u32 runlist;
+	u64 fb_base;
+	u64 fb_size;
+	u64 gpfifo;
+	u32 gpfifo_entries;
+	u64 userd;
+	u64 notifier;
+	u32 timeslice_us;
+	u32 preempt_timeout_us;
+	const struct nvkm_vgpu_chan_host_ops *host_ops;
+	void *host;
+};
+
+/**
  * struct nvkm_vgpu_backend_ops - a backend's operations on its GPUs
+ * @version: %NVKM_VGPU_BACKEND_VERSION as the backend was built; the
+ *	manager refuses to register a GPU whose backend has another.
  * @owner: the backend's module; the manager pins it while a vGPU of one of
  *	its GPUs is open.
  * @name: short backend name for logs, e.g. "sim" or "nouveau".
@@ -125,11 +196,28 @@ struct nvkm_vgpu_geometry {
  *	promise that (the vGPU is then not created), having logged why in
  *	one line. May sleep.
  * @fb_release: give back a range from @fb_reserve, after its last scrub.
+ * @chan_create: make the channel @desc describes (copied) and put it on
+ *	its runlist, idle until kicked. Returns the backend's handle for the
+ *	other chan ops, or an ERR_PTR: -ENOMEM, -EINVAL for an engine or
+ *	runlist the GPU lacks. May sleep.
+ * @chan_destroy: take the channel off its engine and runlist and free it;
+ *	once it returns, no host op of the channel runs or will run. May
+ *	sleep.
+ * @chan_kick: GP_PUT in the channel's USERD may have moved: schedule the
+ *	channel. Never sleeps; cheap enough for every doorbell.
+ * @chan_preempt: switch the channel off its engine at the next method
+ *	boundary and return once it is off (it runs again when kicked or when
+ *	its runlist comes back to it). May sleep.
+ * @chan_reset: stop the channel, drop what it had not run, clear its error,
+ *	and put it back to its state at creation: GP_GET and GP_PUT in USERD
+ *	written 0, no object bound. Once it returns no host op of the channel
+ *	runs until the next kick. May sleep.
  *
  * Every operation gets the @priv given to nvkm_vgpu_gpu_register(). The
  * manager calls none after nvkm_vgpu_gpu_unregister() has returned.
  */
 struct nvkm_vgpu_backend_ops {
+	u32 version;
 	struct module *owner;
 	const char *name;
 	struct page *(*fb_page)(void *priv, u64 offset, bool alloc);
@@ -137,6 +225,11 @@ struct nvkm_vgpu_backend_ops {
 	int (*fb_scrub)(void *priv, u64 offset, u64 size);
 	int (*fb_reserve)(void *priv, u64 offset, u64 size);
 	void (*fb_release)(void *priv, u64 offset, u64 size);
+	void *(*chan_create)(void *priv, const struct nvkm_vgpu_chan_desc *desc);
+	void (*chan_destroy)(void *priv, void *chan);
+	void (*chan_kick)(void *priv, void *chan);
+	void (*chan_preempt)(void *priv, void *chan);
+	void (*chan_reset)(void *priv, void *chan);
 };
 
 struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
