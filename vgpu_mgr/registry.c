@@ -128,7 +128,8 @@ EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_registry_count);
  * Builds the GPU's type catalogue and slice allocator from @geo.
  *
  * Return: the GPU, to pass to nvkm_vgpu_gpu_unregister(), or ERR_PTR() of
- * -EINVAL (missing argument or op, or a geometry the manager refuses), -EEXIST
+ * -EINVAL (missing argument or op, another contract version, or a geometry
+ * the manager refuses), -EEXIST
  * (@dev is registered already) or -ENOMEM.
  */
 struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
@@ -140,8 +141,15 @@ struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
 	int ret;
 
 	if (!dev || !ops || !ops->name || !ops->fb_page || !ops->fb_pfn ||
-	    !ops->fb_scrub || !ops->fb_reserve || !ops->fb_release || !geo) {
+	    !ops->fb_scrub || !ops->fb_reserve || !ops->fb_release ||
+	    !ops->chan_create || !ops->chan_destroy || !ops->chan_kick ||
+	    !ops->chan_preempt || !ops->chan_reset || !geo) {
 		pr_warn("nvkm_vgpu: register: device, geometry and every backend op are required\n");
+		return ERR_PTR(-EINVAL);
+	}
+	if (ops->version != NVKM_VGPU_BACKEND_VERSION) {
+		dev_warn(dev, "nvkm_vgpu: backend %s speaks contract version %u, the manager %u\n",
+			 ops->name, ops->version, NVKM_VGPU_BACKEND_VERSION);
 		return ERR_PTR(-EINVAL);
 	}
 

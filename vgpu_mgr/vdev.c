@@ -17,6 +17,7 @@
 #include <uapi/linux/nvkm_vgpu.h>
 
 #include "bar0.h"
+#include "channel/channel.h"
 #include "config.h"
 #include "gpu_types.h"
 #include "vgpu.h"
@@ -41,7 +42,8 @@ static u32 nvkm_vgpu_chunk(u64 pos, size_t count)
  */
 static int nvkm_vgpu_emulated_access_locked(struct nvkm_vgpu *vgpu,
 					    unsigned int index, u8 *val,
-					    size_t count, u64 pos, bool write)
+					    size_t count, u64 pos, bool write,
+					    bool *work)
 {
 	bool mem = nvkm_vgpu_config_memory_enabled(&vgpu->config);
 	size_t done = 0;
@@ -71,6 +73,8 @@ static int nvkm_vgpu_emulated_access_locked(struct nvkm_vgpu *vgpu,
 			nvkm_vgpu_irq_update_locked(vgpu, was);
 		done += n;
 	}
+	if (write && nvkm_vgpu_bar0_has_work(&vgpu->bar0))
+		*work = true;
 	/* Memory decoding off or D3hot: BAR1 mappings go, as vfio-pci's do. */
 	if (mem && !nvkm_vgpu_config_memory_enabled(&vgpu->config))
 		nvkm_vgpu_bar1_zap_locked(vgpu);
@@ -80,7 +84,9 @@ static int nvkm_vgpu_emulated_access_locked(struct nvkm_vgpu *vgpu,
 /*
  * A read or write of config space or BAR0, in chunks: the user's bytes are
  * copied with no lock held (a copy may fault on a BAR1 mapping, whose
- * fault handler takes the vGPU lock), and emulated under the lock.
+ * fault handler takes the vGPU lock), and emulated under the lock. Work a
+ * write asked for (doorbells, a mailbox command) is done after each chunk,
+ * without the lock, so the write returns with the mailbox answered.
  */
 static ssize_t nvkm_vgpu_emulated_access(struct nvkm_vgpu *vgpu,
 					 unsigned int index, char __user *buf,
@@ -88,6 +94,7 @@ static ssize_t nvkm_vgpu_emulated_access(struct nvkm_vgpu *vgpu,
 {
 	u8 val[NVKM_VGPU_ACCESS_CHUNK];
 	size_t done = 0;
+	bool work;
 	int ret;
 
 	while (done < count) {
@@ -95,10 +102,13 @@ static ssize_t nvkm_vgpu_emulated_access(struct nvkm_vgpu *vgpu,
 
 		if (write && copy_from_user(val, buf + done, n))
 			return done ? done : -EFAULT;
+		work = false;
 		mutex_lock(&vgpu->lock);
 		ret = nvkm_vgpu_emulated_access_locked(vgpu, index, val, n,
-						       pos + done, write);
+						       pos + done, write, &work);
 		mutex_unlock(&vgpu->lock);
+		if (work)
+			nvkm_vgpu_chans_work(vgpu);
 		if (ret < 0)
 			return done ? done : ret;
 		if (!write && copy_to_user(buf + done, val, n))
@@ -215,9 +225,15 @@ static int nvkm_vgpu_vdev_mmap(struct vfio_device *vdev,
 	return nvkm_vgpu_bar1_mmap(vgpu, vma);
 }
 
-/* Power-on state; memory decoding is off after it, so BAR1 mappings go. */
+/*
+ * Power-on state: no channel, memory decoding off, so BAR1 mappings go.
+ * The channels' lock is held throughout, so no mailbox request slips a
+ * channel in between.
+ */
 static void nvkm_vgpu_reset(struct nvkm_vgpu *vgpu)
 {
+	mutex_lock(&vgpu->chans.lock);
+	nvkm_vgpu_chans_destroy_locked(vgpu);
 	mutex_lock(&vgpu->lock);
 	nvkm_vgpu_bar1_zap_locked(vgpu);
 	nvkm_vgpu_config_reset(&vgpu->config);
@@ -225,6 +241,7 @@ static void nvkm_vgpu_reset(struct nvkm_vgpu *vgpu)
 	vgpu->intx_masked = false;
 	vgpu->intx_line = false;
 	mutex_unlock(&vgpu->lock);
+	mutex_unlock(&vgpu->chans.lock);
 }
 
 static int nvkm_vgpu_vdev_open(struct vfio_device *vdev)
@@ -239,12 +256,14 @@ static int nvkm_vgpu_vdev_open(struct vfio_device *vdev)
 
 /*
  * The last user let go (its mappings went with its files): nothing of this
- * tenant may reach the next one, so the FB is scrubbed now.
+ * tenant may reach the next one, so its channels go (before its interrupts
+ * and its IOMMU) and the FB is scrubbed now.
  */
 static void nvkm_vgpu_vdev_close(struct vfio_device *vdev)
 {
 	struct nvkm_vgpu *vgpu = to_vgpu(vdev);
 
+	nvkm_vgpu_chans_destroy_all(vgpu);
 	nvkm_vgpu_irq_fini(vgpu);
 	nvkm_vgpu_scrub(vgpu);
 	module_put(vgpu->gpu->ops->owner);

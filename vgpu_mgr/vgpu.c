@@ -29,6 +29,7 @@
 
 #include "alloc.h"
 #include "bar0.h"
+#include "channel/channel.h"
 #include "config.h"
 #include "parent.h"
 #include "registry.h"
@@ -88,7 +89,8 @@ static void nvkm_vgpu_slice_put(struct nvkm_vgpu *vgpu)
  *
  * From here on each vGPU behaves as a surprise-removed PCI device: reads
  * return all-ones, writes are dropped, and its BAR1 mappings are zapped so
- * that a touch gets SIGBUS. A vGPU being created now is refused.
+ * that a touch gets SIGBUS; its channels are destroyed, so the backend runs
+ * nothing of it any more. A vGPU being created now is refused.
  */
 void nvkm_vgpu_gpu_surprise_removal(struct nvkm_vgpu_gpu *gpu)
 {
@@ -101,6 +103,8 @@ void nvkm_vgpu_gpu_surprise_removal(struct nvkm_vgpu_gpu *gpu)
 		vgpu->removed = true;
 		nvkm_vgpu_bar1_zap_locked(vgpu);
 		mutex_unlock(&vgpu->lock);
+		/* After @removed: no mailbox request makes a new one. */
+		nvkm_vgpu_chans_destroy_all(vgpu);
 	}
 	mutex_unlock(&gpu->vgpus_lock);
 }
@@ -160,6 +164,7 @@ int nvkm_vgpu_init(struct vfio_device *vdev)
 	vgpu->gpu = gpu;
 	mutex_init(&vgpu->lock);
 	INIT_LIST_HEAD(&vgpu->node);
+	nvkm_vgpu_chans_init(&vgpu->chans);
 
 	slice = nvkm_vgpu_slice_new(&gpu->alloc, vgpu->type,
 				    NVKM_VGPU_PLACEMENT_ANY);
@@ -207,6 +212,7 @@ err_del_slice:
 	nvkm_vgpu_slice_del(&gpu->alloc, slice);
 	vgpu->slice = NULL;
 err_put_gpu:
+	nvkm_vgpu_chans_fini(&vgpu->chans);
 	mutex_destroy(&vgpu->lock);
 	nvkm_vgpu_gpu_put(gpu);
 	return ret;
@@ -226,6 +232,7 @@ void nvkm_vgpu_release(struct vfio_device *vdev)
 	if (vgpu->slice)
 		nvkm_vgpu_slice_put(vgpu);
 	nvkm_vgpu_bar0_fini(&vgpu->bar0);
+	nvkm_vgpu_chans_fini(&vgpu->chans);
 	mutex_destroy(&vgpu->lock);
 	nvkm_vgpu_gpu_put(vgpu->gpu);
 }

@@ -7,6 +7,7 @@
 #include <linux/vfio.h>
 
 #include "bar0_types.h"
+#include "channel/channel_types.h"
 #include "config_types.h"
 
 struct eventfd_ctx;
@@ -30,6 +31,8 @@ struct virqfd;
  * @bar1_size: size of the FB BAR: the slice's FB rounded up to a power of
  *	two; bytes past the FB read as zero; immutable.
  * @node: entry in the GPU's &nvkm_vgpu_gpu.vgpus, under its vgpus_lock.
+ * @chans: the vGPU's channels, guarded by their own lock, which is taken
+ *	before @lock.
  * @intx_unmask: the INTx unmask eventfd's virqfd, or NULL; guarded by the
  *	VFIO core's virqfd lock, and enabled or disabled only without @lock.
  * @lock: guards every field below. Taken in BAR1's fault handler, under
@@ -58,6 +61,7 @@ struct nvkm_vgpu {
 	struct nvkm_vgpu_slice *slice;
 	u64 bar1_size;
 	struct list_head node;
+	struct nvkm_vgpu_chans chans;
 	struct virqfd *intx_unmask;
 	struct mutex lock; /* guards the fields below */
 	bool removed;

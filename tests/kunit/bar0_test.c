@@ -249,6 +249,83 @@ static void test_init_refuses_too_many_channels(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nvkm_vgpu_bar0_init(&bar0, &big), -EINVAL);
 }
 
+static void test_doorbells_and_notify_record_kicks(struct kunit *test)
+{
+	struct nvkm_vgpu_bar0 *bar0 = bar0_new(test);
+
+	KUNIT_EXPECT_FALSE(test, nvkm_vgpu_bar0_has_work(bar0));
+	wr32(test, bar0, NVKM_VGPU_REG_NOTIFY_CHANNEL_PENDING, 7);
+	wr32(test, bar0, NVKM_VGPU_REG_DOORBELL(3), 0xabc);
+	/* Past the channel count: nothing. */
+	wr32(test, bar0, NVKM_VGPU_REG_NOTIFY_CHANNEL_PENDING, info.chid_count);
+	KUNIT_EXPECT_EQ(test, rd32(test, bar0,
+				   NVKM_VGPU_REG_NOTIFY_CHANNEL_PENDING), 0);
+	KUNIT_EXPECT_TRUE(test, nvkm_vgpu_bar0_has_work(bar0));
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_bar0_take_kick(bar0), 3);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_bar0_take_kick(bar0), 7);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_bar0_take_kick(bar0), -1);
+	KUNIT_EXPECT_FALSE(test, nvkm_vgpu_bar0_has_work(bar0));
+}
+
+static void test_mailbox_records_command_and_arguments(struct kunit *test)
+{
+	struct nvkm_vgpu_bar0 *bar0 = bar0_new(test);
+	u32 args[NVKM_VGPU_MBOX_ARGS];
+	u32 cmd, i;
+
+	for (i = 0; i < NVKM_VGPU_MBOX_ARGS; i++)
+		wr32(test, bar0, NVKM_VGPU_REG_MBOX_ARG(i), 0x100 + i);
+	KUNIT_EXPECT_FALSE(test, nvkm_vgpu_bar0_take_mbox(bar0, &cmd, args));
+	/* Even 0 is a command to answer. */
+	wr32(test, bar0, NVKM_VGPU_REG_MBOX_CMD, 0);
+	KUNIT_EXPECT_EQ(test, rd32(test, bar0, NVKM_VGPU_REG_MBOX_CMD), 0);
+	KUNIT_EXPECT_TRUE(test, nvkm_vgpu_bar0_has_work(bar0));
+	KUNIT_ASSERT_TRUE(test, nvkm_vgpu_bar0_take_mbox(bar0, &cmd, args));
+	KUNIT_EXPECT_EQ(test, cmd, 0);
+	for (i = 0; i < NVKM_VGPU_MBOX_ARGS; i++) {
+		KUNIT_EXPECT_EQ(test, args[i], 0x100 + i);
+		KUNIT_EXPECT_EQ(test, rd32(test, bar0, NVKM_VGPU_REG_MBOX_ARG(i)),
+				0x100 + i);
+	}
+	KUNIT_EXPECT_FALSE(test, nvkm_vgpu_bar0_take_mbox(bar0, &cmd, args));
+
+	wr32(test, bar0, NVKM_VGPU_REG_INTR_ENABLE, NVKM_VGPU_INTR_MAILBOX);
+	nvkm_vgpu_bar0_mbox_done(bar0, NVKM_VGPU_MBOX_NO_CHANNEL, 5);
+	KUNIT_EXPECT_EQ(test, rd32(test, bar0, NVKM_VGPU_REG_MBOX_STATUS),
+			NVKM_VGPU_MBOX_NO_CHANNEL);
+	KUNIT_EXPECT_EQ(test, rd32(test, bar0, NVKM_VGPU_REG_MBOX_RESULT), 5);
+	KUNIT_EXPECT_TRUE(test, nvkm_vgpu_bar0_irq_asserted(bar0));
+	/* Status and result are read-only. */
+	wr32(test, bar0, NVKM_VGPU_REG_MBOX_STATUS, 0);
+	KUNIT_EXPECT_EQ(test, rd32(test, bar0, NVKM_VGPU_REG_MBOX_STATUS),
+			NVKM_VGPU_MBOX_NO_CHANNEL);
+}
+
+static void test_channel_states_read_back_and_reset(struct kunit *test)
+{
+	struct nvkm_vgpu_bar0 *bar0 = bar0_new(test);
+	u32 last = NVKM_VGPU_REG_CHAN_STATE(info.chid_count - 1);
+
+	nvkm_vgpu_bar0_chan_state(bar0, 0, NVKM_VGPU_CHAN_STATE_ACTIVE, 0);
+	nvkm_vgpu_bar0_chan_state(bar0, info.chid_count - 1,
+				  NVKM_VGPU_CHAN_STATE_ERROR,
+				  NVKM_VGPU_CHAN_ERR_MMU_FAULT);
+	KUNIT_EXPECT_EQ(test, rd32(test, bar0, NVKM_VGPU_REG_CHAN_STATE(0)),
+			NVKM_VGPU_CHAN_STATE_ACTIVE);
+	KUNIT_EXPECT_EQ(test, rd32(test, bar0, last),
+			NVKM_VGPU_CHAN_STATE_ERROR |
+			NVKM_VGPU_CHAN_ERR_MMU_FAULT << NVKM_VGPU_CHAN_STATE_ERR_SHIFT);
+	/* Read-only, and nothing past the channel count. */
+	wr32(test, bar0, NVKM_VGPU_REG_CHAN_STATE(0), 0);
+	KUNIT_EXPECT_EQ(test, rd32(test, bar0, NVKM_VGPU_REG_CHAN_STATE(0)),
+			NVKM_VGPU_CHAN_STATE_ACTIVE);
+	KUNIT_EXPECT_EQ(test, rd32(test, bar0, last + 4), 0);
+
+	nvkm_vgpu_bar0_reset(bar0);
+	KUNIT_EXPECT_EQ(test, rd32(test, bar0, NVKM_VGPU_REG_CHAN_STATE(0)), 0);
+	KUNIT_EXPECT_EQ(test, rd32(test, bar0, last), 0);
+}
+
 static struct kunit_case nvkm_vgpu_bar0_cases[] = {
 	KUNIT_CASE(test_identity_registers_read_back),
 	KUNIT_CASE(test_geometry_registers_describe_the_slice),
@@ -266,6 +343,9 @@ static struct kunit_case nvkm_vgpu_bar0_cases[] = {
 	KUNIT_CASE(test_unassigned_offsets_read_zero),
 	KUNIT_CASE(test_reset_clears_interrupts_and_doorbells),
 	KUNIT_CASE(test_init_refuses_too_many_channels),
+	KUNIT_CASE(test_doorbells_and_notify_record_kicks),
+	KUNIT_CASE(test_mailbox_records_command_and_arguments),
+	KUNIT_CASE(test_channel_states_read_back_and_reset),
 	{}
 };
 

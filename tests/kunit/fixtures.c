@@ -41,7 +41,19 @@ static void nvkm_vgpu_test_fb_release(void *priv, u64 offset, u64 size)
 {
 }
 
+/* Nor do they make channels: a GPU that refuses them. */
+static void *nvkm_vgpu_test_chan_create(void *priv,
+					const struct nvkm_vgpu_chan_desc *desc)
+{
+	return ERR_PTR(-ENOMEM);
+}
+
+static void nvkm_vgpu_test_chan_op(void *priv, void *chan)
+{
+}
+
 const struct nvkm_vgpu_backend_ops nvkm_vgpu_test_ops = {
+	.version = NVKM_VGPU_BACKEND_VERSION,
 	.owner = THIS_MODULE,
 	.name = "kunit",
 	.fb_page = nvkm_vgpu_test_fb_page,
@@ -49,6 +61,11 @@ const struct nvkm_vgpu_backend_ops nvkm_vgpu_test_ops = {
 	.fb_scrub = nvkm_vgpu_test_fb_scrub,
 	.fb_reserve = nvkm_vgpu_test_fb_reserve,
 	.fb_release = nvkm_vgpu_test_fb_release,
+	.chan_create = nvkm_vgpu_test_chan_create,
+	.chan_destroy = nvkm_vgpu_test_chan_op,
+	.chan_kick = nvkm_vgpu_test_chan_op,
+	.chan_preempt = nvkm_vgpu_test_chan_op,
+	.chan_reset = nvkm_vgpu_test_chan_op,
 };
 
 /**

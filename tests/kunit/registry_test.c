@@ -140,9 +140,13 @@ static void test_missing_arguments_are_einval(struct kunit *test)
 	struct device *dev = nvkm_vgpu_test_dev(test);
 	struct nvkm_vgpu_backend_ops nameless = nvkm_vgpu_test_ops;
 	struct nvkm_vgpu_backend_ops no_scrub = nvkm_vgpu_test_ops;
+	struct nvkm_vgpu_backend_ops no_kick = nvkm_vgpu_test_ops;
+	struct nvkm_vgpu_backend_ops older = nvkm_vgpu_test_ops;
 
 	nameless.name = NULL;
 	no_scrub.fb_scrub = NULL;
+	no_kick.chan_kick = NULL;
+	older.version = NVKM_VGPU_BACKEND_VERSION - 1;
 
 	KUNIT_EXPECT_EQ(test,
 			PTR_ERR(nvkm_vgpu_gpu_register(NULL, &nvkm_vgpu_test_ops,
@@ -158,6 +162,14 @@ static void test_missing_arguments_are_einval(struct kunit *test)
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test,
 			PTR_ERR(nvkm_vgpu_gpu_register(dev, &no_scrub,
+						       &nvkm_vgpu_board_tiny, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test,
+			PTR_ERR(nvkm_vgpu_gpu_register(dev, &no_kick,
+						       &nvkm_vgpu_board_tiny, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test,
+			PTR_ERR(nvkm_vgpu_gpu_register(dev, &older,
 						       &nvkm_vgpu_board_tiny, NULL)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test,
