@@ -10,7 +10,10 @@
  * straddling the ends, absurd offsets); every VFIO device ioctl with random
  * index, start, count, flags and argsz and valid, closed or random eventfds,
  * unknown ioctls; BAR1 mappings made, cut and touched (a SIGBUS is caught
- * and counted); resets, reopens and re-creates. Meanwhile a churn thread
+ * and counted); mailbox requests (channels in a canonical place in the FB,
+ * or anywhere), push buffers of random methods submitted to them and
+ * doorbells rung, so the engines run what the fuzzer writes; resets,
+ * reopens and re-creates. Meanwhile a churn thread
  * creates and removes vGPUs of its own, removes the device threads' vGPUs
  * under them and reads sysfs, and a hotplug thread adds a simulated GPU
  * through /sys/bus/nvkm_vgpu_sim/new_device and deletes it through
@@ -759,6 +762,193 @@ static void op_bar0_write(struct fz_thread *t, struct slot *s, struct rng *r)
 		return;
 }
 
+/* ---- channels: the mailbox, push buffers, doorbells ---- */
+
+/*
+ * Channel @n's canonical place in the FB (when it fits): its GPFIFO, then
+ * USERD, the notifier and a push buffer, so that submissions made without
+ * knowing what a CHAN_ALLOC was given still often reach a live channel.
+ */
+#define CHAN_STRIDE (64u << 10)
+#define CHAN_GPFIFO 0x0
+#define CHAN_ENTRIES 64u
+#define CHAN_USERD 0x1000
+#define CHAN_NOTIFIER 0x1200
+#define CHAN_PB 0x2000
+#define CHAN_PB_DW 1024u
+#define CHANS_FUZZED 8u
+
+static u64 chan_base(const struct slot *s, unsigned int n)
+{
+	u64 fb = s->fb_size ? s->fb_size : PAGE;
+
+	return ((u64)n * CHAN_STRIDE) % fb & ~(u64)(CHAN_STRIDE - 1);
+}
+
+static u32 gen_class(struct rng *r)
+{
+	static const u32 classes[] = {
+		NVKM_VGPU_CLASS_COPY, NVKM_VGPU_CLASS_SIM_BUSY,
+		NVKM_VGPU_CLASS_HOST, 0,
+	};
+
+	if (rng_chance(r, 1, 8))
+		return rng_next(r);
+	return classes[rng_below(r, ARRAY_SIZE(classes))];
+}
+
+/* A GPU address: mostly a good one, sometimes past a window or absurd. */
+static u64 gen_va(struct rng *r, const struct slot *s, u64 good)
+{
+	switch (rng_below(r, 8)) {
+	case 0:
+		return rng_next(r);
+	case 1:
+		return s->fb_size - 8 * rng_below(r, 4);
+	case 2:
+		return NVKM_VGPU_VA_SYSMEM + (rng_next(r) & 0xffffff8ull);
+	case 3:
+		return good + 4;
+	}
+	return good;
+}
+
+static void mbox_arg(struct fz_thread *t, struct slot *s, unsigned int i,
+		     u32 val)
+{
+	if (pwrite(s->d.fd, &val, 4,
+		   vdev_offset(BAR0) + NVKM_VGPU_REG_MBOX_ARG(i)) < 0)
+		trace(t, "mailbox arg %u: %s", i, strerror(errno));
+}
+
+/* A mailbox request: mostly a channel in its canonical place. */
+static void op_mbox(struct fz_thread *t, struct slot *s, struct rng *r)
+{
+	static const u32 cmds[] = {
+		NVKM_VGPU_MBOX_CMD_CHAN_ALLOC, NVKM_VGPU_MBOX_CMD_CHAN_ALLOC,
+		NVKM_VGPU_MBOX_CMD_CHAN_FREE, NVKM_VGPU_MBOX_CMD_CHAN_RESET,
+	};
+	unsigned int n = rng_below(r, CHANS_FUZZED);
+	u64 base = chan_base(s, n);
+	u32 cmd = rng_chance(r, 1, 10) ? rng_next(r) :
+		  cmds[rng_below(r, ARRAY_SIZE(cmds))];
+	u32 status = 0, result = 0;
+	u64 va;
+
+	if (cmd == NVKM_VGPU_MBOX_CMD_CHAN_ALLOC) {
+		mbox_arg(t, s, 0, gen_class(r));
+		va = gen_va(r, s, base + CHAN_GPFIFO);
+		mbox_arg(t, s, 1, va);
+		mbox_arg(t, s, 2, va >> 32);
+		mbox_arg(t, s, 3, rng_chance(r, 1, 6) ? rng_next(r) : CHAN_ENTRIES);
+		va = gen_va(r, s, base + CHAN_USERD);
+		mbox_arg(t, s, 4, va);
+		mbox_arg(t, s, 5, va >> 32);
+		va = gen_va(r, s, base + CHAN_NOTIFIER);
+		mbox_arg(t, s, 6, va);
+		mbox_arg(t, s, 7, va >> 32);
+	} else {
+		mbox_arg(t, s, 0, rng_chance(r, 1, 6) ? rng_next(r) : n);
+	}
+	trace(t, "mailbox command %#x (channel place %u)", cmd, n);
+	if (pwrite(s->d.fd, &cmd, 4, vdev_offset(BAR0) + NVKM_VGPU_REG_MBOX_CMD) < 0)
+		return;
+	if (pread(s->d.fd, &status, 4,
+		  vdev_offset(BAR0) + NVKM_VGPU_REG_MBOX_STATUS) < 0 ||
+	    pread(s->d.fd, &result, 4,
+		  vdev_offset(BAR0) + NVKM_VGPU_REG_MBOX_RESULT) < 0)
+		return;
+	trace(t, "mailbox status %u result %u", status, result);
+}
+
+/* A method header: mostly well formed, for a method the classes know. */
+static u32 gen_header(struct rng *r, u32 *count)
+{
+	static const u16 methods[] = {
+		NVKM_VGPU_HOST_SET_OBJECT, NVKM_VGPU_HOST_NON_STALL_INTERRUPT,
+		NVKM_VGPU_HOST_SET_REFERENCE, NVKM_VGPU_HOST_SEM_ADDR_LO,
+		NVKM_VGPU_HOST_SEM_EXECUTE, NVKM_VGPU_HOST_WFI,
+		NVKM_VGPU_COPY_SET_SEMAPHORE_A, NVKM_VGPU_COPY_LAUNCH_DMA,
+		NVKM_VGPU_COPY_OFFSET_IN_UPPER, NVKM_VGPU_COPY_LINE_LENGTH_IN,
+		NVKM_VGPU_COPY_SET_REMAP_CONST_A, NVKM_VGPU_SIM_BUSY_NS_LO,
+		NVKM_VGPU_SIM_BUSY_LAUNCH,
+	};
+	static const u32 ops[] = {
+		NVKM_VGPU_DMA_SEC_OP_INC_METHOD, NVKM_VGPU_DMA_SEC_OP_NON_INC_METHOD,
+		NVKM_VGPU_DMA_SEC_OP_IMMD_DATA_METHOD, NVKM_VGPU_DMA_SEC_OP_ONE_INC,
+	};
+	u32 op = rng_chance(r, 1, 16) ? rng_below(r, 8) :
+		 ops[rng_below(r, ARRAY_SIZE(ops))];
+	u32 method = methods[rng_below(r, ARRAY_SIZE(methods))];
+
+	*count = op == NVKM_VGPU_DMA_SEC_OP_IMMD_DATA_METHOD ? 0 :
+		 1 + rng_below(r, 4);
+	if (rng_chance(r, 1, 16))
+		return rng_next(r);
+	return op << NVKM_VGPU_DMA_SEC_OP_SHIFT |
+	       (op == NVKM_VGPU_DMA_SEC_OP_IMMD_DATA_METHOD ?
+		(u32)rng_below(r, 8) : *count) << NVKM_VGPU_DMA_COUNT_SHIFT |
+	       (u32)rng_below(r, 8) << NVKM_VGPU_DMA_SUBCH_SHIFT |
+	       method >> 2;
+}
+
+/* Method data: small numbers (sizes, short busy times) or anything. */
+static u32 gen_data(struct rng *r, u64 base)
+{
+	switch (rng_below(r, 6)) {
+	case 0:
+		return rng_next(r);
+	case 1:
+		return base + CHAN_PB + 4 * rng_below(r, CHAN_PB_DW);
+	case 2:
+		return NVKM_VGPU_CLASS_COPY;
+	case 3:
+		return NVKM_VGPU_CLASS_SIM_BUSY;
+	}
+	return rng_below(r, 4096);
+}
+
+/*
+ * A submission to channel @n's canonical place: a push buffer of random
+ * methods, a GPFIFO entry for it, GP_PUT, and a doorbell.
+ */
+static void op_submit(struct fz_thread *t, struct slot *s, struct rng *r)
+{
+	unsigned int n = rng_below(r, CHANS_FUZZED);
+	u64 base = chan_base(s, n), bar1 = vdev_offset(BAR1);
+	u32 pb[64], len = 0, count, put, reg, entry[2];
+	u64 pb_va = base + CHAN_PB;
+
+	if (base + CHAN_STRIDE > s->fb_size)
+		return;
+	while (len < ARRAY_SIZE(pb) - 5) {
+		u32 i;
+
+		pb[len++] = gen_header(r, &count);
+		for (i = 0; i < count; i++)
+			pb[len++] = gen_data(r, base);
+		if (rng_chance(r, 1, 3))
+			break;
+	}
+	entry[0] = (u32)pb_va & NVKM_VGPU_GP_ENTRY0_GET_MASK;
+	entry[1] = (u32)(pb_va >> 32) & NVKM_VGPU_GP_ENTRY1_GET_HI_MASK;
+	entry[1] |= (rng_chance(r, 1, 8) ? (u32)rng_next(r) & 0x1fffff : len) <<
+		    NVKM_VGPU_GP_ENTRY1_LENGTH_SHIFT;
+	put = rng_below(r, CHAN_ENTRIES);
+	trace(t, "submit %u dwords to channel place %u, entry %u", len, n, put);
+	if (pwrite(s->d.fd, pb, 4 * len, bar1 + pb_va) < 0 ||
+	    pwrite(s->d.fd, entry, 8, bar1 + base + CHAN_GPFIFO + 8 * put) < 0)
+		return;
+	put = rng_chance(r, 1, 8) ? (u32)rng_next(r) : (put + 1) % CHAN_ENTRIES;
+	if (pwrite(s->d.fd, &put, 4,
+		   bar1 + base + CHAN_USERD + NVKM_VGPU_USERD_GP_PUT) < 0)
+		return;
+	reg = rng_chance(r, 1, 2) ? NVKM_VGPU_REG_NOTIFY_CHANNEL_PENDING :
+				    NVKM_VGPU_REG_DOORBELL(n);
+	if (pwrite(s->d.fd, &n, 4, vdev_offset(BAR0) + reg) < 0)
+		return;
+}
+
 /* ---- ioctls ---- */
 
 /* An argsz around @exact: mostly right, sometimes short, huge or random. */
@@ -1183,7 +1373,8 @@ enum dev_op {
 	OP_CFG_RD, OP_CFG_WR, OP_BAR0_RD, OP_BAR0_WR, OP_BAR1_RD, OP_BAR1_WR,
 	OP_ODD_RW, OP_GET_INFO, OP_REGION_INFO, OP_IRQ_INFO, OP_SET_IRQS,
 	OP_RESET, OP_IOCTL, OP_MMAP, OP_MUNMAP, OP_TOUCH, OP_ENABLE,
-	OP_EFD_CYCLE, OP_EFD_DRAIN, OP_REOPEN, OP_RECREATE, OP_NR,
+	OP_EFD_CYCLE, OP_EFD_DRAIN, OP_REOPEN, OP_RECREATE, OP_MBOX,
+	OP_SUBMIT, OP_NR,
 };
 
 static const unsigned int dev_weights[OP_NR] = {
@@ -1193,7 +1384,7 @@ static const unsigned int dev_weights[OP_NR] = {
 	[OP_IRQ_INFO] = 30, [OP_SET_IRQS] = 140, [OP_RESET] = 25,
 	[OP_IOCTL] = 30, [OP_MMAP] = 60, [OP_MUNMAP] = 25, [OP_TOUCH] = 90,
 	[OP_ENABLE] = 35, [OP_EFD_CYCLE] = 15, [OP_EFD_DRAIN] = 15,
-	[OP_REOPEN] = 20, [OP_RECREATE] = 8,
+	[OP_REOPEN] = 20, [OP_RECREATE] = 8, [OP_MBOX] = 40, [OP_SUBMIT] = 50,
 };
 
 static unsigned int pick(struct rng *r, const unsigned int *w, unsigned int n)
@@ -1317,6 +1508,12 @@ static void dev_op(struct fz_thread *t, u64 seed)
 	case OP_ENABLE:
 		trace(t, "enable memory, bus master, D0");
 		slot_enable(s);
+		break;
+	case OP_MBOX:
+		op_mbox(t, s, &r);
+		break;
+	case OP_SUBMIT:
+		op_submit(t, s, &r);
 		break;
 	}
 }
