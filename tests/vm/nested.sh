@@ -9,7 +9,8 @@
 # -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/<uuid>. Each guest runs
 # BIN_DIR/guest-initramfs.cpio.gz (tests/vm/guest/build.sh): it reads its
 # vGPU's registers through BAR0, writes a pattern seeded by vgpu.seed= over
-# its BAR1 and reads it back, and prints one "VGPU-GUEST: result=..." line.
+# its BAR1 and reads it back, has a copy-engine channel copy 64 KiB and
+# release semaphores, and prints one "VGPU-GUEST: result=..." line.
 # Then checks each guest's line against the host's sysfs and VFIO view, and,
 # after the guests are gone, reads each vGPU's BAR1 through VFIO
 # (BIN_DIR/vgpu-peek) as the next user: the guest's close scrubbed it, so
@@ -22,7 +23,8 @@
 # Writes TAP to $NVKM_RESULTS/nested.tap, each guest's console and QEMU log
 # to guest-<N>.console and guest-<N>.qemu.log, and one tab-separated row
 # per vGPU to vgpus.tsv (uuid, type, FB MiB, CHIDs, guest result, host
-# check, guest seconds, mdev parent). Prints "nested: ..." progress lines. Exits 1 if
+# check, guest seconds, mdev parent, the copy's doorbell-to-semaphore
+# microseconds). Prints "nested: ..." progress lines. Exits 1 if
 # any check failed.
 #
 # The guest kernel defaults to BIN_DIR/guest-vmlinux, the small 6.12 that
@@ -335,6 +337,8 @@ for i in "${!uuids[@]}"; do
 	check "guest $i: found its slice scrubbed (zero) before writing" \
 		test "$(field "$line" fresh)" = zero
 	check "guest $i: wrote seed ${seeds[i]}" test "$(field "$line" seed)" = "${seeds[i]}"
+	check "guest $i: its copy-engine channel $(field "$line" chan || echo none) copied 64 KiB and released both semaphores" \
+		test "$(field "$line" copy)" = ok
 done
 
 # The guest's QEMU was the last user: its close scrubbed the FB, so the
@@ -359,9 +363,10 @@ done
 for i in "${!uuids[@]}"; do
 	res=$(field "${guest_line[i]}" result || echo none)
 	[ "$res" != fail ] || res="fail($(field "${guest_line[i]}" reason || echo ?))"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${uuids[i]}" "${type_list[i]}" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${uuids[i]}" "${type_list[i]}" \
 		$((fb_size[i] >> 20)) "${chids[i]}" "$res" "${host_check[i]}" \
-		"${guest_secs[i]}" "$SIM_PCI_H100" >>"$rows"
+		"${guest_secs[i]}" "$SIM_PCI_H100" \
+		"$(field "${guest_line[i]}" copy_us || echo -)" >>"$rows"
 done
 
 # ---- teardown ----

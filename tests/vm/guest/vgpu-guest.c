@@ -9,7 +9,11 @@
  * register, maps BAR1 (resource1, the vGPU's framebuffer slice), checks
  * the slice is zero (scrubbed) where it looks, writes the pattern of
  * pattern.h for the seed given as vgpu.seed=N on the kernel command line
- * over its head and its last page, and reads it back. Prints one line,
+ * over its head and its last page, and reads it back. Then it drives the
+ * GPU: asks the host for a copy-engine channel through the mailbox, has it
+ * copy 64 KiB of the FB and release a semaphore, then a 64-bit semaphore
+ * with a timestamp, waits for the second, checks every byte, and frees the
+ * channel (Documentation/channels.rst). Prints one line,
  *
  *   VGPU-GUEST: result=ok|fail key=value ...
  *
@@ -19,7 +23,9 @@
  * numbers them 0..n-1 and sees nothing of the host's), engines, bar1 (BAR1
  * size), seed, fresh (zero: the slice read zero
  * before the guest wrote it; dirty: it did not), written (bytes), write_ms,
- * verify_ms, uptime (seconds since the guest kernel started).
+ * verify_ms, chan (the channel number the host gave), copy (ok when the
+ * copy and both semaphores landed), copy_us (doorbell to the second
+ * semaphore), uptime (seconds since the guest kernel started).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -285,6 +291,146 @@ static u64 range_verify(const u64 *p, u64 off, u64 len,
 	return PATTERN_NONE;
 }
 
+/*
+ * The channel's work area in the FB, just past the pattern's head (the
+ * host checks the pattern, and the whole slice is scrubbed at close).
+ */
+#define WORK_GPFIFO	0x0000
+#define WORK_USERD	0x1000
+#define WORK_NOTIFIER	0x1200
+#define WORK_SEM	0x1400		/* the copy's one-word semaphore */
+#define WORK_SEM64	0x1410		/* the host's: payload, timestamp */
+#define WORK_PB		0x2000
+#define WORK_SRC	0x10000
+#define WORK_DST	0x20000
+#define WORK_COPY	0x10000		/* bytes copied */
+#define WORK_SIZE	0x30000
+#define WAIT_MS		20000
+
+/* A method header: @count methods from @method on subchannel 0. */
+static u32 hdr(u32 op, u32 method, u32 count)
+{
+	return op << NVKM_VGPU_DMA_SEC_OP_SHIFT |
+	       count << NVKM_VGPU_DMA_COUNT_SHIFT | method >> 2;
+}
+
+static void put32(u8 *fb, u64 off, u32 val)
+{
+	__atomic_store_n((u32 *)(fb + off), val, __ATOMIC_RELAXED);
+}
+
+static u32 get32(const u8 *fb, u64 off)
+{
+	return __atomic_load_n((const u32 *)(fb + off), __ATOMIC_RELAXED);
+}
+
+/* The push buffer: copy SRC to DST, semaphore; then a host release. */
+static u32 build_pb(u8 *fb, u64 work, u64 seed)
+{
+	u64 src = work + WORK_SRC, dst = work + WORK_DST;
+	u64 sem = work + WORK_SEM, sem64 = work + WORK_SEM64;
+	u32 pb[32], n = 0, i;
+
+	pb[n++] = hdr(NVKM_VGPU_DMA_SEC_OP_INC_METHOD, NVKM_VGPU_HOST_SET_OBJECT, 1);
+	pb[n++] = NVKM_VGPU_CLASS_COPY;
+	pb[n++] = hdr(NVKM_VGPU_DMA_SEC_OP_INC_METHOD, NVKM_VGPU_COPY_OFFSET_IN_UPPER, 4);
+	pb[n++] = src >> 32;
+	pb[n++] = (u32)src;
+	pb[n++] = dst >> 32;
+	pb[n++] = (u32)dst;
+	pb[n++] = hdr(NVKM_VGPU_DMA_SEC_OP_INC_METHOD, NVKM_VGPU_COPY_LINE_LENGTH_IN, 1);
+	pb[n++] = WORK_COPY;
+	pb[n++] = hdr(NVKM_VGPU_DMA_SEC_OP_INC_METHOD, NVKM_VGPU_COPY_SET_SEMAPHORE_A, 3);
+	pb[n++] = sem >> 32;
+	pb[n++] = (u32)sem;
+	pb[n++] = (u32)seed | 1;
+	pb[n++] = hdr(NVKM_VGPU_DMA_SEC_OP_INC_METHOD, NVKM_VGPU_COPY_LAUNCH_DMA, 1);
+	pb[n++] = 2 | NVKM_VGPU_COPY_LAUNCH_SEM_ONE_WORD << NVKM_VGPU_COPY_LAUNCH_SEM_SHIFT |
+		  NVKM_VGPU_COPY_LAUNCH_SRC_PITCH | NVKM_VGPU_COPY_LAUNCH_DST_PITCH;
+	pb[n++] = hdr(NVKM_VGPU_DMA_SEC_OP_INC_METHOD, NVKM_VGPU_HOST_SEM_ADDR_LO, 5);
+	pb[n++] = (u32)sem64;
+	pb[n++] = sem64 >> 32;
+	pb[n++] = (u32)~seed;
+	pb[n++] = (u32)(~seed >> 32);
+	pb[n++] = NVKM_VGPU_SEM_OP_RELEASE | NVKM_VGPU_SEM_PAYLOAD_64BIT |
+		  NVKM_VGPU_SEM_RELEASE_TIMESTAMP;
+	for (i = 0; i < n; i++)
+		put32(fb, WORK_PB + 4 * i, pb[i]);
+	return n;
+}
+
+/*
+ * A copy and a semaphore round trip on a channel of the copy engine, in
+ * the FB at @work (mapped at @fb). Returns NULL, or why it failed.
+ */
+static const char *copy_roundtrip(u8 *bar0, u8 *fb, u64 work, u64 seed)
+{
+	static char why[64];
+	u64 pb = work + WORK_PB, gpfifo = work + WORK_GPFIFO;
+	u64 userd = work + WORK_USERD, notifier = work + WORK_NOTIFIER;
+	u64 got, i;
+	u32 chan, len, status;
+	double t0;
+
+	for (i = 0; i < WORK_SIZE / 8; i++)
+		fb_write((u64 *)fb + i, 0);
+	range_write((u64 *)(fb + WORK_SRC), work + WORK_SRC, WORK_COPY, seed);
+
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(0), NVKM_VGPU_CLASS_COPY);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(1), (u32)gpfifo);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(2), gpfifo >> 32);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(3), 8);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(4), (u32)userd);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(5), userd >> 32);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(6), (u32)notifier);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(7), notifier >> 32);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_CMD, NVKM_VGPU_MBOX_CMD_CHAN_ALLOC);
+	status = reg(bar0, NVKM_VGPU_REG_MBOX_STATUS);
+	if (status != NVKM_VGPU_MBOX_OK) {
+		snprintf(why, sizeof(why), "chan-alloc-status-%u", status);
+		return why;
+	}
+	chan = reg(bar0, NVKM_VGPU_REG_MBOX_RESULT);
+	fact(" chan=%u", chan);
+
+	len = build_pb(fb, work, seed);
+	put32(fb, WORK_GPFIFO, (u32)pb & NVKM_VGPU_GP_ENTRY0_GET_MASK);
+	put32(fb, WORK_GPFIFO + 4, (u32)(pb >> 32) |
+	      len << NVKM_VGPU_GP_ENTRY1_LENGTH_SHIFT);
+	put32(fb, WORK_USERD + NVKM_VGPU_USERD_GP_PUT, 1);
+	t0 = now_ms();
+	reg_write(bar0, NVKM_VGPU_REG_NOTIFY_CHANNEL_PENDING, chan);
+
+	while (fb_read((u64 *)(fb + WORK_SEM64)) != ~seed) {
+		if (now_ms() - t0 > WAIT_MS ||
+		    (reg(bar0, NVKM_VGPU_REG_CHAN_STATE(chan)) &
+		     NVKM_VGPU_CHAN_STATE_MASK) != NVKM_VGPU_CHAN_STATE_ACTIVE) {
+			snprintf(why, sizeof(why), "no-semaphore:state-%#x",
+				 reg(bar0, NVKM_VGPU_REG_CHAN_STATE(chan)));
+			return why;
+		}
+		usleep(100);
+	}
+	fact(" copy_us=%.0f", (now_ms() - t0) * 1000);
+	if (get32(fb, WORK_SEM) != ((u32)seed | 1))
+		return "copy-semaphore";
+	if (!fb_read((u64 *)(fb + WORK_SEM64 + 8)))
+		return "no-timestamp";
+	if (get32(fb, WORK_USERD + NVKM_VGPU_USERD_GP_GET) != 1)
+		return "gp-get";
+	got = range_verify((u64 *)(fb + WORK_DST), work + WORK_SRC, WORK_COPY,
+			   seed);
+	if (got != PATTERN_NONE) {
+		snprintf(why, sizeof(why), "copy-mismatch@%#llx", got);
+		return why;
+	}
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(0), chan);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_CMD, NVKM_VGPU_MBOX_CMD_CHAN_FREE);
+	if (reg(bar0, NVKM_VGPU_REG_MBOX_STATUS) != NVKM_VGPU_MBOX_OK)
+		return "chan-free";
+	return NULL;
+}
+
 int main(void)
 {
 	u64 seed, fb, bar1, head, tail, bad;
@@ -292,6 +438,7 @@ int main(void)
 	u8 *bar0;
 	u32 magic, count;
 	char bdf[256] = "", why[128];
+	const char *reason;
 	double t0, t1, t2;
 	bool fresh;
 	int n, ret;
@@ -379,6 +526,20 @@ int main(void)
 
 	munmap(fb_head, head);
 	munmap(fb_tail, PATTERN_TAIL_BYTES);
+
+	if (head + WORK_SIZE > tail)
+		fail("fb-too-small-for-channel-work");
+	fb_head = map_bar(bdf, 1, head, WORK_SIZE);
+	if (fb_head == MAP_FAILED) {
+		snprintf(why, sizeof(why), "mmap-resource1-work:%s",
+			 strerror(errno));
+		fail(why);
+	}
+	reason = copy_roundtrip(bar0, (u8 *)fb_head, head, seed);
+	fact(" copy=%s", reason ? "fail" : "ok");
+	if (reason)
+		fail(reason);
+	munmap(fb_head, WORK_SIZE);
 	munmap(bar0, NVKM_VGPU_BAR0_SIZE);
 	report(true, NULL);
 	return 0;
