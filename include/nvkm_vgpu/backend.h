@@ -104,7 +104,9 @@ struct nvkm_vgpu_geometry {
  *	vGPU's guest memory (what GPU addresses from NVKM_VGPU_VA_SYSMEM of
  *	the uAPI reach). Returns 0, or a negative errno for an IOVA the guest
  *	has not mapped: an MMU fault of the channel. May sleep; called from
- *	the backend's engine workers only.
+ *	the backend's engine workers, and from its chan_reset when it writes
+ *	USERD in guest memory, so it takes no lock the manager holds across
+ *	a chan op.
  * @nonstall: the channel ran a NON_STALL_INTERRUPT method, or a copy asked
  *	for a non-stall interrupt. May sleep.
  * @error: the channel stopped with NVKM_VGPU_CHAN_ERR_@code; the backend
@@ -113,7 +115,8 @@ struct nvkm_vgpu_geometry {
  *
  * Each gets the @host of the channel's &struct nvkm_vgpu_chan_desc. The
  * backend calls none of them after chan_destroy has returned, and none
- * from within an op the manager called (the manager may hold its locks).
+ * but @sysmem_rw from within an op the manager called (the manager may
+ * hold its locks).
  */
 struct nvkm_vgpu_chan_host_ops {
 	int (*sysmem_rw)(void *host, u64 iova, void *buf, size_t len,
@@ -210,8 +213,9 @@ struct nvkm_vgpu_chan_desc {
  *	its runlist comes back to it). May sleep.
  * @chan_reset: stop the channel, drop what it had not run, clear its error,
  *	and put it back to its state at creation: GP_GET and GP_PUT in USERD
- *	written 0, no object bound. Once it returns no host op of the channel
- *	runs until the next kick. May sleep.
+ *	written 0 (through @sysmem_rw of &struct nvkm_vgpu_chan_host_ops
+ *	when USERD is in guest memory), no object bound. Once it returns no
+ *	host op of the channel runs until the next kick. May sleep.
  *
  * Every operation gets the @priv given to nvkm_vgpu_gpu_register(). The
  * manager calls none after nvkm_vgpu_gpu_unregister() has returned.
