@@ -4,7 +4,8 @@
  * registered with the vGPU manager as a physical GPU of the preset's
  * geometry, on a device someone else provides: a device of its own on the
  * nvkm_vgpu_sim bus (bus.c) or a PCI function handed to the nvkm_vgpu_sim
- * PCI driver (pci.c). That device is the GPU's mdev parent.
+ * PCI driver (pci.c). That device is the GPU's mdev parent. Its engines
+ * (engine/) run the channels the manager makes on its vGPUs' slices.
  */
 #include <linux/device.h>
 #include <linux/err.h>
@@ -14,6 +15,8 @@
 #include <linux/sysfs.h>
 #include <nvkm_vgpu/backend.h>
 
+#include "engine/chan.h"
+#include "engine/engine.h"
 #include "gpu.h"
 #include "vram.h"
 
@@ -61,7 +64,36 @@ static int nvkm_vgpu_sim_gpu_fb_scrub(void *priv, u64 offset, u64 size)
 	return nvkm_vgpu_sim_vram_scrub(&sim->vram, offset, size);
 }
 
+static void *nvkm_vgpu_sim_gpu_chan_create(void *priv,
+					   const struct nvkm_vgpu_chan_desc *desc)
+{
+	struct nvkm_vgpu_sim_gpu *sim = priv;
+
+	return nvkm_vgpu_sim_chan_new(&sim->engines, desc);
+}
+
+static void nvkm_vgpu_sim_gpu_chan_destroy(void *priv, void *chan)
+{
+	nvkm_vgpu_sim_chan_del(chan);
+}
+
+static void nvkm_vgpu_sim_gpu_chan_kick(void *priv, void *chan)
+{
+	nvkm_vgpu_sim_chan_kick(chan);
+}
+
+static void nvkm_vgpu_sim_gpu_chan_preempt(void *priv, void *chan)
+{
+	nvkm_vgpu_sim_chan_preempt(chan);
+}
+
+static void nvkm_vgpu_sim_gpu_chan_reset(void *priv, void *chan)
+{
+	nvkm_vgpu_sim_chan_reset(chan);
+}
+
 static const struct nvkm_vgpu_backend_ops nvkm_vgpu_sim_gpu_ops = {
+	.version = NVKM_VGPU_BACKEND_VERSION,
 	.owner = THIS_MODULE,
 	.name = "sim",
 	.fb_page = nvkm_vgpu_sim_gpu_fb_page,
@@ -69,6 +101,11 @@ static const struct nvkm_vgpu_backend_ops nvkm_vgpu_sim_gpu_ops = {
 	.fb_scrub = nvkm_vgpu_sim_gpu_fb_scrub,
 	.fb_reserve = nvkm_vgpu_sim_gpu_fb_reserve,
 	.fb_release = nvkm_vgpu_sim_gpu_fb_release,
+	.chan_create = nvkm_vgpu_sim_gpu_chan_create,
+	.chan_destroy = nvkm_vgpu_sim_gpu_chan_destroy,
+	.chan_kick = nvkm_vgpu_sim_gpu_chan_kick,
+	.chan_preempt = nvkm_vgpu_sim_gpu_chan_preempt,
+	.chan_reset = nvkm_vgpu_sim_gpu_chan_reset,
 };
 
 /* The GPU's own files, beside the manager's nvkm_vgpu/ directory. */
@@ -117,27 +154,44 @@ const struct attribute_group *nvkm_vgpu_sim_gpu_groups[] = {
  *	point to @sim before its files can be read
  * @preset: the board to imitate
  *
- * Gives @sim an empty framebuffer of the preset's size and registers it
- * with the vGPU manager, which makes @dev an mdev parent.
+ * Gives @sim an empty framebuffer of the preset's size and its engines,
+ * their threads running, and registers it with the vGPU manager, which
+ * makes @dev an mdev parent.
  *
- * Return: 0, or the errno of nvkm_vgpu_gpu_register(); nothing is left
- * behind then.
+ * Return: 0, or the errno of making the engines or of
+ * nvkm_vgpu_gpu_register(); nothing is left behind then.
  */
 int nvkm_vgpu_sim_gpu_init(struct nvkm_vgpu_sim_gpu *sim, struct device *dev,
 			   const struct nvkm_vgpu_sim_preset *preset)
 {
+	int ret;
+
 	sim->dev = dev;
 	sim->preset = preset;
 	nvkm_vgpu_sim_vram_init(&sim->vram, dev, preset->geo->fb_size);
+	ret = nvkm_vgpu_sim_engines_init(&sim->engines, &sim->vram, preset);
+	if (ret)
+		goto err_fini_vram;
+	ret = nvkm_vgpu_sim_engines_start(&sim->engines);
+	if (ret)
+		goto err_fini_engines;
 	sim->gpu = nvkm_vgpu_gpu_register(dev, &nvkm_vgpu_sim_gpu_ops,
 					  preset->geo, sim);
 	if (IS_ERR(sim->gpu)) {
-		nvkm_vgpu_sim_vram_fini(&sim->vram);
-		return PTR_ERR(sim->gpu);
+		ret = PTR_ERR(sim->gpu);
+		goto err_stop_engines;
 	}
 	dev_info(dev, "nvkm_vgpu_sim: simulated %s GPU, %llu MiB FB\n",
 		 preset->name, preset->geo->fb_size / SZ_1M);
 	return 0;
+
+err_stop_engines:
+	nvkm_vgpu_sim_engines_stop(&sim->engines);
+err_fini_engines:
+	nvkm_vgpu_sim_engines_fini(&sim->engines);
+err_fini_vram:
+	nvkm_vgpu_sim_vram_fini(&sim->vram);
+	return ret;
 }
 
 /**
@@ -145,13 +199,16 @@ int nvkm_vgpu_sim_gpu_init(struct nvkm_vgpu_sim_gpu *sim, struct device *dev,
  * @sim: GPU from nvkm_vgpu_sim_gpu_init()
  *
  * Unregisters the GPU, which may block until the users of its vGPUs let
- * go; after it the manager makes no call for @sim, whose framebuffer pages
- * go back to the host.
+ * go; after it the manager makes no call for @sim and has destroyed every
+ * channel, so the engines stop, and the framebuffer pages go back to the
+ * host.
  */
 void nvkm_vgpu_sim_gpu_fini(struct nvkm_vgpu_sim_gpu *sim)
 {
 	nvkm_vgpu_gpu_unregister(sim->gpu);
 	dev_info(sim->dev, "nvkm_vgpu_sim: removing simulated %s GPU\n",
 		 sim->preset->name);
+	nvkm_vgpu_sim_engines_stop(&sim->engines);
+	nvkm_vgpu_sim_engines_fini(&sim->engines);
 	nvkm_vgpu_sim_vram_fini(&sim->vram);
 }

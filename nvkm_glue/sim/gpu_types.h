@@ -5,6 +5,7 @@
 #include <linux/device.h>
 #include <linux/list.h>
 
+#include "engine/engine_types.h"
 #include "preset.h"
 #include "vram_types.h"
 
@@ -18,6 +19,9 @@ struct nvkm_vgpu_gpu;
  *	points here. Immutable.
  * @preset: the board it imitates; immutable.
  * @vram: its sparse framebuffer, guarded by its own lock.
+ * @engines: its engines and their runlists, each guarded by its own lock
+ *	(engine/engine_types.h); they exist, threads running, from before
+ *	the GPU is registered until after it is unregistered.
  * @gpu: the manager's handle, from nvkm_vgpu_gpu_register(); set by
  *	nvkm_vgpu_sim_gpu_init() and immutable until nvkm_vgpu_sim_gpu_fini().
  *
@@ -28,6 +32,7 @@ struct nvkm_vgpu_sim_gpu {
 	struct device *dev;
 	const struct nvkm_vgpu_sim_preset *preset;
 	struct nvkm_vgpu_sim_vram vram;
+	struct nvkm_vgpu_sim_engines engines;
 	struct nvkm_vgpu_gpu *gpu;
 };
 

@@ -13,11 +13,34 @@
 
 #include "preset.h"
 
+/*
+ * Copy bandwidth: one figure for every board, 50 GB/s, of the order of a
+ * copy engine's; what matters is that copies cost time in proportion to
+ * their size.
+ */
+#define NVKM_VGPU_SIM_PRESET_COPY_BW (50ULL * 1000 * 1000 * 1000)
+
 static const struct nvkm_vgpu_sim_preset nvkm_vgpu_sim_presets[] = {
-	{ .name = "h100-80gb", .geo = &nvkm_vgpu_board_h100_80gb },
-	{ .name = "l40s-48gb", .geo = &nvkm_vgpu_board_l40s_48gb },
-	{ .name = "a16-16gb", .geo = &nvkm_vgpu_board_a16_16gb },
-	{ .name = "tiny", .geo = &nvkm_vgpu_board_tiny },
+	{
+		.name = "h100-80gb",
+		.geo = &nvkm_vgpu_board_h100_80gb,
+		.copy_bytes_per_s = NVKM_VGPU_SIM_PRESET_COPY_BW,
+	},
+	{
+		.name = "l40s-48gb",
+		.geo = &nvkm_vgpu_board_l40s_48gb,
+		.copy_bytes_per_s = NVKM_VGPU_SIM_PRESET_COPY_BW,
+	},
+	{
+		.name = "a16-16gb",
+		.geo = &nvkm_vgpu_board_a16_16gb,
+		.copy_bytes_per_s = NVKM_VGPU_SIM_PRESET_COPY_BW,
+	},
+	{
+		.name = "tiny",
+		.geo = &nvkm_vgpu_board_tiny,
+		.copy_bytes_per_s = NVKM_VGPU_SIM_PRESET_COPY_BW,
+	},
 };
 
 /**

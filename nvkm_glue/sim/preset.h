@@ -11,12 +11,15 @@
  *	module parameter, e.g. "h100-80gb".
  * @geo: the board's geometry (include/nvkm_vgpu/boards.h), registered
  *	with the manager as it is.
+ * @copy_bytes_per_s: how fast its copy engines move bytes: a copy takes
+ *	at least its bytes divided by this (engine/copy.c).
  *
  * Presets are constant tables: nothing guards them.
  */
 struct nvkm_vgpu_sim_preset {
 	const char *name;
 	const struct nvkm_vgpu_geometry *geo;
+	u64 copy_bytes_per_s;
 };
 
 const struct nvkm_vgpu_sim_preset *nvkm_vgpu_sim_preset_find(const char *name);

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __NVKM_VGPU_SIM_COPY_H__
+#define __NVKM_VGPU_SIM_COPY_H__
+
+#include "chan_types.h"
+
+int nvkm_vgpu_sim_copy_method(struct nvkm_vgpu_sim_chan *chan, u32 mthd,
+			      u32 data);
+
+#endif /* __NVKM_VGPU_SIM_COPY_H__ */
