@@ -40,13 +40,18 @@ static int nvkm_vgpu_chan_sysmem_rw(void *host, u64 iova, void *buf,
 	return vfio_dma_rw(&chan->vgpu->vdev, iova, buf, len, write);
 }
 
-static void nvkm_vgpu_chan_raise(struct nvkm_vgpu_chan *chan, u32 sources)
+/* Raises @sources, after stopping the channel on @error if not 0. */
+static void nvkm_vgpu_chan_raise(struct nvkm_vgpu_chan *chan, u32 sources,
+				 u32 error)
 {
 	struct nvkm_vgpu *vgpu = chan->vgpu;
 	bool was;
 
 	mutex_lock(&vgpu->lock);
 	was = nvkm_vgpu_bar0_irq_asserted(&vgpu->bar0);
+	if (error)
+		nvkm_vgpu_bar0_chan_state(&vgpu->bar0, chan->id,
+					  NVKM_VGPU_CHAN_STATE_ERROR, error);
 	nvkm_vgpu_bar0_raise(&vgpu->bar0, sources);
 	nvkm_vgpu_irq_update_locked(vgpu, was);
 	mutex_unlock(&vgpu->lock);
@@ -54,21 +59,16 @@ static void nvkm_vgpu_chan_raise(struct nvkm_vgpu_chan *chan, u32 sources)
 
 static void nvkm_vgpu_chan_nonstall(void *host)
 {
-	nvkm_vgpu_chan_raise(host, NVKM_VGPU_INTR_NONSTALL);
+	nvkm_vgpu_chan_raise(host, NVKM_VGPU_INTR_NONSTALL, 0);
 }
 
 static void nvkm_vgpu_chan_error(void *host, u32 code)
 {
 	struct nvkm_vgpu_chan *chan = host;
-	struct nvkm_vgpu *vgpu = chan->vgpu;
 
-	dev_info_ratelimited(vgpu->vdev.dev, "channel %u stopped: error %u\n",
-			     chan->id, code);
-	mutex_lock(&vgpu->lock);
-	nvkm_vgpu_bar0_chan_state(&vgpu->bar0, chan->id,
-				  NVKM_VGPU_CHAN_STATE_ERROR, code);
-	mutex_unlock(&vgpu->lock);
-	nvkm_vgpu_chan_raise(chan, NVKM_VGPU_INTR_CHANNEL);
+	dev_info_ratelimited(chan->vgpu->vdev.dev,
+			     "channel %u stopped: error %u\n", chan->id, code);
+	nvkm_vgpu_chan_raise(chan, NVKM_VGPU_INTR_CHANNEL, code);
 }
 
 static const struct nvkm_vgpu_chan_host_ops nvkm_vgpu_chan_host_ops = {
