@@ -109,11 +109,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-finish() {
-	echo "1..$n" >>"$tap"
-	echo "dkms: $n checks, $([ $failed = 0 ] && echo all passed || echo some FAILED)"
-	exit $failed
-}
 
 # timed WHAT COMMAND...: runs COMMAND (see run) and notes its seconds.
 timed() {

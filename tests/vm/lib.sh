@@ -57,6 +57,13 @@ check_or_skip() {
 	fi
 }
 
+# finish: the TAP plan, one summary line, and exit 1 if a check failed.
+finish() {
+	echo "1..$n" >>"$tap"
+	echo "$me: $n checks, $skipped skipped, $([ "$failed" = 0 ] && echo all others passed || echo some FAILED)"
+	exit "$failed"
+}
+
 # note TEXT...: a TAP comment.
 note() {
 	echo "# $*" | tee -a "$tap"

@@ -200,11 +200,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-finish() {
-	echo "1..$n" >>"$tap"
-	echo "libvirt: $n checks, $skipped skipped, $([ $failed = 0 ] && echo all others passed || echo some FAILED)"
-	exit $failed
-}
 
 # ---- what the checks look at ---------------------------------------------
 

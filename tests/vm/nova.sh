@@ -108,11 +108,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-finish() {
-	echo "1..$n" >>"$tap"
-	echo "nova: $n checks, $skipped skipped, $([ $failed = 0 ] && echo all others passed || echo some FAILED)"
-	exit $failed
-}
 
 # ---- Nova's driver, one process for the whole test ------------------------
 

@@ -54,11 +54,6 @@ tap=$results/vgpu.tap
 # shellcheck source=tests/vm/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-finish() {
-	echo "1..$n" >>"$tap"
-	echo "vgpu: $n checks, $([ $failed = 0 ] && echo all passed || echo some FAILED)"
-	exit $failed
-}
 
 mdevs() {
 	local d
