@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: scripts/install-deps.sh
+# Usage: scripts/install-deps.sh [bench]
 #
 # Installs the Debian 12 packages nvkm-vgpu's build and tests need, when
 # any is missing. Needs root for the install; does nothing when all are
-# present.
+# present. With "bench", also what only make bench uses (gnuplot-nox, for
+# its plots).
 set -euo pipefail
 
 packages=(
@@ -22,6 +23,11 @@ packages=(
 	# which python3-nova does not depend on.
 	python3-nova python3-libvirt
 )
+case ${1:-} in
+'') ;;
+bench) packages+=(gnuplot-nox) ;;
+*) sed -n '3s/^# //p' "$0" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
