@@ -5,6 +5,9 @@
 #   make KDIR=...   build against another kernel tree or headers
 #   make check      every test layer on every kernel (see README.md)
 #   make demo       simulated GPU, two vGPU types, two nested guests, a table
+#   make bench      latencies and copy throughput of a vGPU on stock 6.12
+#                   under TCG, a table in build/bench/results.md (REPS=
+#                   COPY_REPS= SIZES=4,16,64 TYPE=h100-10c; scripts/bench.sh)
 #   make fuzz       the seeded VFIO fuzzer, a long pass on the debug kernel
 #                   (SEED= OPS= THREADS= MINUTES= KERNEL=; scripts/fuzz.sh)
 #   make coverage   gcov line coverage of vgpu_mgr/ and nvkm_glue/sim/ under
@@ -19,8 +22,8 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules clean check demo fuzz coverage dkms-src dkms-install \
-	dkms-remove help
+.PHONY: all modules clean check demo bench fuzz coverage dkms-src \
+	dkms-install dkms-remove help
 
 all: modules
 
@@ -40,6 +43,13 @@ check:
 
 demo:
 	scripts/demo.sh
+
+BENCH_ARGS = $(strip $(if $(REPS),--reps $(REPS)) \
+	$(if $(COPY_REPS),--copy-reps $(COPY_REPS)) \
+	$(if $(SIZES),--sizes $(SIZES)) $(if $(TYPE),--type $(TYPE)))
+
+bench:
+	scripts/bench.sh $(BENCH_ARGS)
 
 FUZZ_ARGS = $(strip $(if $(SEED),--seed $(SEED)) $(if $(OPS),--ops $(OPS)) \
 	$(if $(THREADS),--threads $(THREADS)) $(if $(MINUTES),--minutes $(MINUTES)) \
