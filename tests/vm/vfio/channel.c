@@ -839,7 +839,7 @@ static void check_gpfifo(struct chan *ch)
 {
 	struct vgpu *g = ch->g;
 	struct push p;
-	bool usermode = ch->usermode;
+	bool usermode = ch->usermode, ok;
 	u32 seq, ref;
 
 	/* A no-op entry (length 0), a segment of NOP headers, a reference. */
@@ -854,9 +854,9 @@ static void check_gpfifo(struct chan *ch)
 	push_mthd(&p, SUBC, NVKM_VGPU_HOST_WFI, 0);
 	seq = push_fence(&p);
 	push_kick(&p);
-	tap_check(chan_wait(ch, seq, WAIT_MS) &&
-		  wait_mem(ch->userd.cpu + NVKM_VGPU_USERD_GP_GET, ch->put, WAIT_MS),
-		  "%s: GP_GET reaches GP_PUT (%u, %u) past a no-op entry and NOP headers",
+	ok = chan_wait(ch, seq, WAIT_MS) &&
+	     wait_mem(ch->userd.cpu + NVKM_VGPU_USERD_GP_GET, ch->put, WAIT_MS);
+	tap_check(ok, "%s: GP_GET reaches GP_PUT (%u, %u) past a no-op entry and NOP headers",
 		  ch->name, gp_get(ch), gp_put(ch));
 	ref = rd32(ch->userd.cpu + NVKM_VGPU_USERD_REFERENCE);
 	tap_check(ref == 0x5eed0001, "%s: SET_REFERENCE shows in USERD 0x48 (%#x)",
@@ -870,8 +870,9 @@ static void check_gpfifo(struct chan *ch)
 		push_kick(&p);
 	}
 	ch->usermode = usermode;
-	tap_check(wait_mem(ch->userd.cpu + NVKM_VGPU_USERD_GP_GET, ch->put, WAIT_MS) &&
-		  wait_mem(ch->userd.cpu + NVKM_VGPU_USERD_REFERENCE, ref - 1, WAIT_MS),
+	ok = wait_mem(ch->userd.cpu + NVKM_VGPU_USERD_GP_GET, ch->put, WAIT_MS) &&
+	     wait_mem(ch->userd.cpu + NVKM_VGPU_USERD_REFERENCE, ref - 1, WAIT_MS);
+	tap_check(ok,
 		  "%s: %u entries round the %u-entry ring, kicked by NOTIFY_CHANNEL_PENDING and DOORBELL(%u) (GP_GET %u, reference %u)",
 		  ch->name, ref, ch->entries, ch->id, gp_get(ch),
 		  rd32(ch->userd.cpu + NVKM_VGPU_USERD_REFERENCE));
@@ -1030,9 +1031,9 @@ static void check_host_release(struct chan *ch, u32 exec, const char *what)
 	ts = rd64(s.cpu + 8);
 	if (stamp)
 		ok &= ts >= before && ts <= after;
-	tap_check(ok, "%s: host release %s: %#llx, nothing else written%s",
-		  ch->name, what, (unsigned long long)rd64(s.cpu),
-		  stamp ? ", a CLOCK_MONOTONIC timestamp at +8" : "");
+	tap_check(ok, "%s: host release %s: %#llx at +0, %s", ch->name, what,
+		  (unsigned long long)(wide ? rd64(s.cpu) : rd32(s.cpu)),
+		  stamp ? "a CLOCK_MONOTONIC timestamp at +8" : "nothing else written");
 	if (stamp && !(ts >= before && ts <= after))
 		tap_diag("  timestamp %llu, released between %llu and %llu",
 			 (unsigned long long)ts, (unsigned long long)before,
@@ -1362,7 +1363,7 @@ static void check_reset(struct chan *ch, const char *what)
 	memset(ch->notifier.cpu, 0, ch->notifier.size);
 	tap_check(status == NVKM_VGPU_MBOX_OK && st == NVKM_VGPU_CHAN_STATE_ACTIVE &&
 		  get == 0 && put == 0 && chan_works(ch, true),
-		  "%s: CHAN_RESET (%u): ACTIVE (%#x), GP_GET %u, GP_PUT %u, runs again",
+		  "%s: CHAN_RESET (status %u): ACTIVE (%#x), GP_GET %u, GP_PUT %u, runs again",
 		  what, status, st, get, put);
 }
 
