@@ -211,7 +211,7 @@ static int nvkm_vgpu_sim_engine_thread(void *data)
 		}
 		list_move_tail(&chan->runq_node, &eng->runq);
 		chan->pending = false;
-		eng->running = chan;
+		WRITE_ONCE(eng->running, chan);
 		spin_unlock_irq(&eng->lock);
 
 		turn = nvkm_vgpu_sim_chan_turn(chan);
@@ -222,7 +222,7 @@ static int nvkm_vgpu_sim_engine_thread(void *data)
 		else
 			vain = 0;
 		nvkm_vgpu_sim_engine_turn_done_locked(eng, chan, turn);
-		eng->running = NULL;
+		WRITE_ONCE(eng->running, NULL);
 		spin_unlock_irq(&eng->lock);
 		/* @chan may be freed from here on. */
 		wake_up_all(&eng->off_wq);
@@ -318,7 +318,7 @@ void nvkm_vgpu_sim_engine_drop(struct nvkm_vgpu_sim_chan *chan)
 	spin_lock_irq(&eng->lock);
 	nvkm_vgpu_sim_engine_dequeue_locked(eng, chan);
 	chan->pending = false;
-	chan->stopped = false;
+	WRITE_ONCE(chan->stopped, false);
 	WRITE_ONCE(chan->kill, false);
 	spin_unlock_irq(&eng->lock);
 }
@@ -352,7 +352,7 @@ void nvkm_vgpu_sim_engine_stop_chan(struct nvkm_vgpu_sim_chan *chan)
 	struct nvkm_vgpu_sim_engine *eng = chan->engine;
 
 	spin_lock_irq(&eng->lock);
-	chan->stopped = true;
+	WRITE_ONCE(chan->stopped, true);
 	nvkm_vgpu_sim_engine_dequeue_locked(eng, chan);
 	spin_unlock_irq(&eng->lock);
 }

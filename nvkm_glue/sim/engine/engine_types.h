@@ -26,7 +26,8 @@ struct task_struct;
  * @nr_ready: channels on @runq not parked on a semaphore acquire; as
  *	@nr_queued.
  * @running: the channel the thread runs now, or NULL. A channel's
- *	execution state is the thread's while it is @running.
+ *	execution state is the thread's while it is @running. Written with
+ *	WRITE_ONCE(), so a KUnit test may peek at it without @lock.
  * @gen: bumped by every kick and every release of a hold: the thread
  *	sleeps until it changes.
  * @wq: the thread sleeps here.
