@@ -7,26 +7,29 @@
  * semaphores) is in the vGPU's FB, written and read through a BAR1 mapping;
  * registers go through the device fd (BAR0 is trapped, never mapped). One
  * copy-engine channel, asked for through the mailbox, runs every
- * submission. Measured, each many times:
+ * submission. A submission's time starts when GP_PUT moves, just before
+ * the doorbell (NOTIFY_CHANNEL_PENDING): an engine still in its turn reads
+ * GP_PUT again and may start before the doorbell. Measured, each many
+ * times:
  *
  *   bar0-write       pwrite() of SCRATCH on the device fd: the trap alone;
  *   bar0-write-read  that pwrite() and a pread() of SCRATCH, value checked:
  *                    the baseline;
  *   doorbell-sem     a GPFIFO entry whose push buffer holds only a host
  *                    semaphore release (SEM_ADDR_LO/HI, PAYLOAD_LO/HI,
- *                    EXECUTE RELEASE with a timestamp), GP_PUT written, then
- *                    from the doorbell (NOTIFY_CHANNEL_PENDING) until a
- *                    poll of the semaphore through BAR1 sees the payload;
- *   doorbell-stamp   the same submissions, from the doorbell until the
- *                    timestamp the engine wrote with the payload (the
- *                    engine's ktime_get_ns() is this VM's CLOCK_MONOTONIC);
- *   doorbell-msi     a release and a NON_STALL_INTERRUPT, from the
- *                    doorbell until poll() on the MSI eventfd returns;
+ *                    EXECUTE RELEASE with a timestamp), GP_PUT and the
+ *                    doorbell, until a poll of the semaphore through BAR1
+ *                    sees the payload;
+ *   doorbell-stamp   the same submissions, until the timestamp the engine
+ *                    wrote with the payload (the engine's ktime_get_ns()
+ *                    is this VM's CLOCK_MONOTONIC);
+ *   doorbell-msi     a release and a NON_STALL_INTERRUPT, until poll() on
+ *                    the MSI eventfd returns;
  *   doorbell-msi-spin the same, reading the (non-blocking) eventfd in a
  *                    loop instead: the interrupt without the wake-up;
  *   ce-copy-<N>MiB   one LAUNCH_DMA copying N MiB from one FB range to
- *                    another, from the doorbell until the timestamp of its
- *                    four-word semaphore;
+ *                    another, until the timestamp of its four-word
+ *                    semaphore;
  *   memcpy-<N>MiB    memcpy() between the same two ranges through their
  *                    BAR1 mappings in this process.
  * Copies of each size alternate between the engine and memcpy(); the
@@ -114,6 +117,8 @@ struct bench {
 	FILE *samples;
 	FILE *summary;
 	double baseline_us;
+	unsigned int stamps;
+	unsigned int stamps_late;
 };
 
 static struct bench b;
@@ -133,7 +138,7 @@ static u32 rd32(const u8 *p)
 
 static u64 rd64(const u8 *p)
 {
-	return (u64)rd32(p + 4) << 32 | rd32(p);
+	return __atomic_load_n((const u64 *)p, __ATOMIC_ACQUIRE);
 }
 
 static void wr32(u8 *p, u32 v)
@@ -274,11 +279,17 @@ static u64 wait_word(const u8 *p, u32 want, u64 spin_ns, unsigned int ms)
 	return now_ns();
 }
 
-/* The timestamp at @p once the engine wrote it after @since; 0 if never. */
+/*
+ * The timestamp at @p once the engine wrote it after @since; 0 if never.
+ * Counts the times the payload came before its timestamp could be read.
+ */
 static u64 wait_stamp(const u8 *p, u64 since)
 {
 	u64 end = now_ns() + WAIT_MS * 1000000ull, ts;
 
+	b.stamps++;
+	if (rd64(p) < since)
+		b.stamps_late++;
 	while ((ts = rd64(p)) < since) {
 		if (now_ns() > end)
 			return 0;
@@ -324,8 +335,7 @@ static void push_release(struct push *p, u64 addr, u32 payload)
 }
 
 /*
- * Writes @p into the next entry's slot, the entry, and GP_PUT past it;
- * the doorbell is the caller's, so that it can time it. The previous
+ * Writes @p into the next entry's slot and the entry. The previous
  * submission has completed (every caller waits), so the ring has room.
  */
 static void submit(const struct push *p)
@@ -341,17 +351,26 @@ static void submit(const struct push *p)
 		    p->len << NVKM_VGPU_GP_ENTRY1_LENGTH_SHIFT);
 	b.put = (b.put + 1) % GPFIFO_ENTRIES;
 	__sync_synchronize();
-	wr32(b.ctl + CTL_USERD + NVKM_VGPU_USERD_GP_PUT, b.put);
-	__sync_synchronize();
 }
 
-/* NOTIFY_CHANNEL_PENDING: the usermode doorbell. */
-static void ring(void)
+/*
+ * Publishes GP_PUT past the entry submit() wrote and rings the usermode
+ * doorbell (NOTIFY_CHANNEL_PENDING). Returns the time just before GP_PUT
+ * moved: an engine still in its turn reads GP_PUT again when it has run
+ * what it knew of, and may run the entry before the doorbell is rung, so
+ * the doorbell alone is not where the work can start.
+ */
+static u64 kick(void)
 {
-	int ret = bar0_write(&b.d, NVKM_VGPU_REG_NOTIFY_CHANNEL_PENDING, b.chan);
+	u64 t0 = now_ns();
+	int ret;
 
+	wr32(b.ctl + CTL_USERD + NVKM_VGPU_USERD_GP_PUT, b.put);
+	__sync_synchronize();
+	ret = bar0_write(&b.d, NVKM_VGPU_REG_NOTIFY_CHANNEL_PENDING, b.chan);
 	if (ret)
 		tap_bail("doorbell write: %s", errno_name(-ret));
+	return t0;
 }
 
 static void chan_alloc(void)
@@ -378,7 +397,7 @@ static void chan_alloc(void)
 		 (const u32[]){ NVKM_VGPU_CLASS_COPY });
 	push_release(&p, CTL_SEM, one);
 	submit(&p);
-	ring();
+	kick();
 	if (!wait_word(b.ctl + CTL_SEM, one, SPIN_NS, WAIT_MS))
 		chan_report("the channel's first submission (SET_OBJECT, release)", 0);
 	tap_check(true, "copy channel %u allocated, runs a release", b.chan);
@@ -435,8 +454,7 @@ static void bench_doorbell(void)
 		wr32(sem + 8, 0);
 		wr32(sem + 12, 0);
 		submit(&p);
-		t0 = now_ns();
-		ring();
+		t0 = kick();
 		t1 = wait_word(sem, b.seq, SPIN_NS, WAIT_MS);
 		if (!t1)
 			chan_report("doorbell to semaphore: no release within the deadline", i);
@@ -527,8 +545,7 @@ static void bench_msi(bool spin)
 		push_release(&p, CTL_SEM, ++b.seq);
 		push_inc(&p, NVKM_VGPU_HOST_NON_STALL_INTERRUPT, 1, (const u32[]){ 0 });
 		submit(&p);
-		t0 = now_ns();
-		ring();
+		t0 = kick();
 		count = 0;
 		ret = msi_wait(efd, spin, &count);
 		t1 = now_ns();
@@ -579,8 +596,7 @@ static u64 ce_copy(u64 bytes, unsigned int i)
 	wr32(sem + 8, 0);
 	wr32(sem + 12, 0);
 	submit(&p);
-	t0 = now_ns();
-	ring();
+	t0 = kick();
 	if (!wait_word(sem, b.seq, 0, COPY_WAIT_MS))
 		chan_report("copy engine: no semaphore within the deadline", i);
 	ts = wait_stamp(sem + 8, t0);
@@ -824,6 +840,8 @@ int main(int argc, char **argv)
 		bench_copy(b.sizes_mib[i]);
 	}
 
+	tap_diag("timestamps read late (payload seen first): %u of %u",
+		 b.stamps_late, b.stamps);
 	bar0_write(&b.d, NVKM_VGPU_REG_MBOX_ARG(0), b.chan);
 	bar0_write(&b.d, NVKM_VGPU_REG_MBOX_CMD, NVKM_VGPU_MBOX_CMD_CHAN_FREE);
 	tap_check(bar0_rd(&b.d, NVKM_VGPU_REG_MBOX_STATUS) == NVKM_VGPU_MBOX_OK,
