@@ -20,7 +20,7 @@
 #     4,16,64 MiB) against memcpy() between the same BAR1-mapped ranges.
 #
 #   --reps N       samples of each latency (default 5000)
-#   --copy-reps N  copies of each size, by each of the two (default 9)
+#   --copy-reps N  copies of each size, by each of the two (default 15)
 #   --sizes LIST   copy sizes in MiB, comma separated (default 4,16,64)
 #   --type TYPE    the vGPU's type on the h100 (default h100-10c)
 #
@@ -175,8 +175,9 @@ write_results() {
 		}' "$out/summary.tsv"
 		echo
 		echo "ratio: of a latency, its median over the baseline's (BAR0 SCRATCH write and"
-		echo "read back); of a copy-engine row, its median throughput over memcpy()'s"
-		echo "between the same two BAR1-mapped FB ranges, in the same process. p99 of a"
+		echo "read back); of a copy-engine row, the median over its copies of the engine's"
+		echo "throughput over that of the memcpy() between the same two BAR1-mapped FB"
+		echo "ranges run right after it, in the same process. p99 of a"
 		echo "throughput is that of the 99th percentile (slow) copy; with fewer than 100"
 		echo "copies, the slowest. Percentiles are nearest-rank."
 		echo
