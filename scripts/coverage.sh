@@ -43,38 +43,9 @@ bin=$out/bin
 res=$out/vm
 t0=$SECONDS
 
-say() {
-	echo "coverage: [$((SECONDS - t0))s] $*"
-}
-
-die() {
-	say "FAIL: $*" >&2
-	exit 1
-}
-
-# wait_logged PID LOG: waits for PID, with a line a minute (LOG's last line).
-wait_logged() {
-	local pid=$1 log=$2 n=0
-	while kill -0 "$pid" 2>/dev/null; do
-		sleep 1
-		n=$((n + 1))
-		[ $((n % 60)) != 0 ] ||
-			say "... $(grep -av '^ *$' "$log" 2>/dev/null | tail -n 1 | tr -d '\r' | cut -c1-100)"
-	done
-	wait "$pid"
-}
-
-# run_logged LOG COMMAND...: quiet unless it fails, then LOG's tail.
-run_logged() {
-	local log=$1
-	shift
-	"$@" >"$log" 2>&1 &
-	if wait_logged $! "$log"; then
-		return 0
-	fi
-	tail -n 30 "$log" | sed 's/^/    /' >&2
-	return 1
-}
+me=coverage
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root (it installs packages, loads modules in a VM)"
 mkdir -p "$out"

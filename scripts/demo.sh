@@ -20,41 +20,16 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/demo
 types=${NVKM_DEMO_TYPES:-h100-10c,h100-20c}
-t0=$(date +%s)
+t0=$SECONDS
 
-phase() {
-	echo "demo: [$(($(date +%s) - t0))s] $*"
-}
-
-die() {
-	echo "demo: FAIL: $*" >&2
-	exit 1
-}
-
-# run_logged LOG COMMAND...: quiet unless it fails, then the log's tail;
-# a line a minute while it runs (a cold kernel build takes minutes).
-run_logged() {
-	local log=$1 pid n=0
-	shift
-	"$@" >"$log" 2>&1 &
-	pid=$!
-	while kill -0 "$pid" 2>/dev/null; do
-		sleep 1
-		n=$((n + 1))
-		[ $((n % 60)) != 0 ] ||
-			phase "... $(tail -n 1 "$log" 2>/dev/null | cut -c1-100)"
-	done
-	if wait "$pid"; then
-		return 0
-	fi
-	tail -n 30 "$log" | sed 's/^/    /' >&2
-	return 1
-}
+me=demo
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root (it installs packages, loads modules in a VM)"
 mkdir -p "$out"
 
-phase "checking Debian packages (scripts/install-deps.sh)"
+say "checking Debian packages (scripts/install-deps.sh)"
 run_logged "$out/install-deps.log" "$top/scripts/install-deps.sh" ||
 	die "installing packages (log: $out/install-deps.log)"
 for tool in gcc qemu-system-x86_64 busybox cpio; do
@@ -67,14 +42,14 @@ krel=${image#/boot/vmlinuz-}
 kdir=/lib/modules/$krel/build
 [ -d "$kdir" ] || die "no headers for $krel (apt-get install linux-headers-6.12-amd64)"
 
-phase "building nvkm_vgpu.ko and nvkm_vgpu_sim.ko for $krel"
+say "building nvkm_vgpu.ko and nvkm_vgpu_sim.ko for $krel"
 run_logged "$out/build-module.log" "$top/scripts/build-module.sh" "$kdir" "$out/modules" ||
 	die "module build (log: $out/modules/build.log)"
-phase "building the nested guest's kernel (cached after the first run), its program and initramfs, the host's VFIO helper"
+say "building the nested guest's kernel (cached after the first run), its program and initramfs, the host's VFIO helper"
 run_logged "$out/build-guest.log" "$top/tests/vm/guest/build.sh" "$out/bin" ||
 	die "guest build (log: $out/build-guest.log)"
 
-phase "booting $krel under QEMU (TCG); inside it two nested guests boot under TCG too (a few minutes)"
+say "booting $krel under QEMU (TCG); inside it two nested guests boot under TCG too (a few minutes)"
 # run-vm.sh streams the VM's console; show the test's own lines only.
 "$top/tests/vm/run-vm.sh" --verbose --timeout 900 --mem 3072 \
 	"$image" "$krel" / "$out/vm" "$top/tests/vm/nested.sh" \
@@ -107,7 +82,7 @@ fi
 echo
 
 code=$(tr -d '[:space:]' <"$out/vm/exit-code" 2>/dev/null || echo none)
-total=$(($(date +%s) - t0))
+total=$((SECONDS - t0))
 if [ "$bad" = 0 ] && [ "$n" -ge 2 ] && [ "$code" = 0 ] && [ "$vm_ok" = 1 ]; then
 	echo "demo: PASS: $n vGPUs on a simulated H100 at PCI $gpu_at, $n nested guests wrote and verified their framebuffers; ${total}s"
 	exit 0
