@@ -20,10 +20,18 @@
  *     component is SRC_*: that is a memset.
  *     Work per launch is bounded: a line or a total of either side longer
  *     than the vGPU's FB size is a method error. A copy really moves the
- *     bytes, 64 KiB at a time through the engine's bounce buffer, and
- *     takes at least (bytes moved) / (the preset's copy bandwidth): when
- *     memcpy was faster the engine sleeps the rest. Between steps it
- *     checks for switches as a busy launch does (engine.c).
+ *     bytes, in steps of 64 KiB along each line, and takes at least
+ *     (bytes moved) / (the preset's copy bandwidth): when memcpy was
+ *     faster the engine sleeps the rest. Between steps it checks for
+ *     switches as a busy launch does (engine.c). Without REMAP a step is
+ *     nvkm_vgpu_sim_mem_copy() (mem.c): FB page to FB page, or between an
+ *     FB page and guest memory, with no copy in between; guest memory to
+ *     guest memory, and FB ranges that overlap, go through the engine's
+ *     bounce buffer, as REMAP always does. Each step reads all of its
+ *     source before it writes, and steps go forward: overlapping source
+ *     and destination behave as memmove() within a step, not across steps
+ *     (a destination less than a line ahead of its source reads, from the
+ *     second step on, bytes the copy already wrote).
  *  2. the semaphore: ONE_WORD writes PAYLOAD (4 bytes) at SET_SEMAPHORE_A/B,
  *     FOUR_WORD writes PAYLOAD, 0 (4 bytes), then ktime_get_ns() (8 bytes).
  *  3. the interrupt: BLOCKING or NON_BLOCKING calls the manager's nonstall
@@ -151,17 +159,14 @@ static int nvkm_vgpu_sim_copy_line(struct nvkm_vgpu_sim_chan *chan,
 				   struct nvkm_vgpu_sim_copy_plan *plan,
 				   u64 src, u64 dst)
 {
-	u8 *bounce = chan->engine->bounce;
 	u32 left = plan->length;
 	int ret;
 
 	while (left) {
 		u32 n = min_t(u32, left, NVKM_VGPU_SIM_ENGINE_BOUNCE);
 
-		ret = nvkm_vgpu_sim_mem_rw(chan, src, bounce, n, false);
-		if (ret)
-			return ret;
-		ret = nvkm_vgpu_sim_mem_rw(chan, dst, bounce, n, true);
+		ret = nvkm_vgpu_sim_mem_copy(chan, dst, src, n,
+					     chan->engine->bounce);
 		if (ret)
 			return ret;
 		ret = nvkm_vgpu_sim_copy_pace(chan, plan, n);

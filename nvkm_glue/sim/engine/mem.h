@@ -6,6 +6,8 @@
 
 int nvkm_vgpu_sim_mem_rw(struct nvkm_vgpu_sim_chan *chan, u64 addr, void *buf,
 			 size_t len, bool write);
+int nvkm_vgpu_sim_mem_copy(struct nvkm_vgpu_sim_chan *chan, u64 dst, u64 src,
+			   size_t len, void *bounce);
 int nvkm_vgpu_sim_mem_rd32(struct nvkm_vgpu_sim_chan *chan, u64 addr,
 			   u32 *val);
 int nvkm_vgpu_sim_mem_wr32(struct nvkm_vgpu_sim_chan *chan, u64 addr, u32 val);
