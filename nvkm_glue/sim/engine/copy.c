@@ -33,7 +33,9 @@
  *     (a destination less than a line ahead of its source reads, from the
  *     second step on, bytes the copy already wrote).
  *  2. the semaphore: ONE_WORD writes PAYLOAD (4 bytes) at SET_SEMAPHORE_A/B,
- *     FOUR_WORD writes PAYLOAD, 0 (4 bytes), then ktime_get_ns() (8 bytes).
+ *     FOUR_WORD writes PAYLOAD, 0 (4 bytes), then ktime_get_ns() (8 bytes):
+ *     the 0 and the timestamp first, then, after a write barrier, PAYLOAD,
+ *     so whoever sees PAYLOAD also sees the timestamp written with it.
  *  3. the interrupt: BLOCKING or NON_BLOCKING calls the manager's nonstall
  *     host op, once the copy and the semaphore are done.
  *
@@ -42,6 +44,7 @@
  * the channel's address space, an MMU fault.
  */
 #include <linux/bits.h>
+#include <linux/compiler_attributes.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -49,6 +52,7 @@
 #include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/string.h>
+#include <asm/barrier.h>
 #include <uapi/linux/nvkm_vgpu.h>
 
 #include "copy.h"
@@ -292,20 +296,24 @@ static int nvkm_vgpu_sim_copy_semaphore(struct nvkm_vgpu_sim_chan *chan,
 	const struct nvkm_vgpu_sim_copy_state *copy = &chan->exec.copy;
 	u64 addr = (u64)copy->sem_upper << 32 | copy->sem_lower;
 	struct {
-		__le32 payload;
 		__le32 zero;
 		__le64 timestamp;
-	} four;
+	} __packed tail;
+	int ret;
 
 	switch (type) {
 	case NVKM_VGPU_COPY_LAUNCH_SEM_ONE_WORD:
 		return nvkm_vgpu_sim_mem_wr32(chan, addr, copy->sem_payload);
 	case NVKM_VGPU_COPY_LAUNCH_SEM_FOUR_WORD:
-		four.payload = cpu_to_le32(copy->sem_payload);
-		four.zero = cpu_to_le32(0);
-		four.timestamp = cpu_to_le64(ktime_get_ns());
-		return nvkm_vgpu_sim_mem_rw(chan, addr, &four, sizeof(four),
-					    true);
+		tail.zero = cpu_to_le32(0);
+		tail.timestamp = cpu_to_le64(ktime_get_ns());
+		ret = nvkm_vgpu_sim_mem_rw(chan, addr + sizeof(__le32), &tail,
+					   sizeof(tail), true);
+		if (ret)
+			return ret;
+		/* The payload last: who sees it sees the timestamp. */
+		wmb();
+		return nvkm_vgpu_sim_mem_wr32(chan, addr, copy->sem_payload);
 	default:
 		return 0;
 	}

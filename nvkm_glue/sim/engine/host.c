@@ -17,7 +17,10 @@
  *                        RELEASE writes the payload, 4 bytes (8 if 64-bit);
  *                        with RELEASE_TIMESTAMP 8 bytes of payload (the
  *                        high half 0 unless 64-bit), then ktime_get_ns() at
- *                        +8, 16 bytes in all. ACQUIRE waits until the word
+ *                        +8, 16 bytes in all. The timestamp (and the
+ *                        high half 0) goes first, then, after a write
+ *                        barrier, the payload: whoever sees the payload
+ *                        sees its timestamp. ACQUIRE waits until the word
  *                        (4 or 8 bytes) equals the payload, ACQ_STRICT_GEQ
  *                        until it is at least the payload, unsigned.
  *                        Another operation is a method error.
@@ -32,6 +35,7 @@
 #include <linux/bits.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
+#include <asm/barrier.h>
 #include <uapi/linux/nvkm_vgpu.h>
 
 #include "host.h"
@@ -52,13 +56,16 @@ static int nvkm_vgpu_sim_host_release(struct nvkm_vgpu_sim_chan *chan,
 				      u32 exec, u64 addr, u64 payload)
 {
 	bool wide = exec & NVKM_VGPU_SEM_PAYLOAD_64BIT;
-	__le64 stamped[2];
+	int ret;
 
 	if (exec & NVKM_VGPU_SEM_RELEASE_TIMESTAMP) {
-		stamped[0] = cpu_to_le64(wide ? payload : lower_32_bits(payload));
-		stamped[1] = cpu_to_le64(ktime_get_ns());
-		return nvkm_vgpu_sim_mem_rw(chan, addr, stamped,
-					    sizeof(stamped), true);
+		ret = nvkm_vgpu_sim_mem_wr64(chan, addr + 8, ktime_get_ns());
+		if (!ret && !wide)
+			ret = nvkm_vgpu_sim_mem_wr32(chan, addr + 4, 0);
+		if (ret)
+			return ret;
+		/* The payload last: who sees it sees its timestamp. */
+		wmb();
 	}
 	if (wide)
 		return nvkm_vgpu_sim_mem_wr64(chan, addr, payload);
