@@ -673,6 +673,171 @@ static void test_copy_moves_lines_byte_for_byte(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&tc->errors), 0);
 }
 
+/* Pushes one line of @len bytes from @src to @dst, a pitch copy. */
+static void copy_line(struct test_chan *tc, u64 src, u64 dst, u32 len)
+{
+	PUSH(tc, INC(0, NVKM_VGPU_COPY_OFFSET_IN_UPPER, 4), upper_32_bits(src),
+	     lower_32_bits(src), upper_32_bits(dst), lower_32_bits(dst),
+	     INC(0, NVKM_VGPU_COPY_LINE_LENGTH_IN, 1), len,
+	     INC(0, NVKM_VGPU_COPY_LAUNCH_DMA, 1), LAUNCH_PITCH);
+}
+
+/* Has the FB page holding GPU address @addr ever been written? */
+static bool fb_touched(struct test_gpu *gpu, u64 addr)
+{
+	struct page *page;
+
+	page = nvkm_vgpu_sim_vram_page(gpu->vram,
+				       round_down(TEST_FB_BASE + addr, PAGE_SIZE),
+				       false);
+	KUNIT_ASSERT_FALSE(gpu->test, IS_ERR(page));
+	if (page)
+		put_page(page);
+	return page;
+}
+
+static void test_copy_fb_to_fb_crosses_pages_at_any_offset(struct kunit *test)
+{
+	struct test_gpu *gpu = gpu_new(test, false);
+	struct test_chan *tc = chan_new(gpu, 0, NVKM_VGPU_ENGINE_CE);
+	/* Past one 64 KiB step; neither end on a page boundary. */
+	const u32 len = SZ_64K + 4 * PAGE_SIZE + 7;
+	u64 src = TEST_DATA + 0x123, dst = TEST_DATA + SZ_256K + 0xabc;
+	/* A source page never written, inside the line: it reads as zeros. */
+	u64 hole = TEST_DATA + 3 * PAGE_SIZE;
+	size_t before = hole - src, after = src + len - (hole + PAGE_SIZE);
+	u8 *want, *got;
+
+	want = kunit_kzalloc(test, len + 32, GFP_KERNEL);
+	got = kunit_kzalloc(test, len + 32, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+
+	fill_pattern(want, len, 3);
+	memset(want + before, 0, PAGE_SIZE);
+	fb_rw(gpu, src, want, before, true);
+	fb_rw(gpu, hole + PAGE_SIZE, want + before + PAGE_SIZE, after, true);
+	memset(got, 0xee, len + 32);
+	fb_rw(gpu, dst - 16, got, len + 32, true);
+	bind(tc, NVKM_VGPU_CLASS_COPY);
+	copy_line(tc, src, dst, len);
+	KUNIT_EXPECT_EQ(test, run(tc), TURN_IDLE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tc->errors), 0);
+	fb_rw(gpu, dst - 16, got, len + 32, false);
+	KUNIT_EXPECT_EQ(test, memcmp(got + 16, want, len), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(got, 0xee, 16));
+	KUNIT_EXPECT_NULL(test, memchr_inv(got + 16 + len, 0xee, 16));
+	KUNIT_EXPECT_FALSE(test, fb_touched(gpu, hole));
+
+	/*
+	 * Overlapping, within one step: as memmove(), the destination ahead
+	 * of the source and behind it.
+	 */
+	fill_pattern(want, 3000 + 100, 5);
+	fb_rw(gpu, src, want, 3000 + 100, true);
+	copy_line(tc, src, src + 100, 3000);
+	KUNIT_EXPECT_EQ(test, run(tc), TURN_IDLE);
+	memmove(want + 100, want, 3000);
+	fb_rw(gpu, src, got, 3000 + 100, false);
+	KUNIT_EXPECT_EQ(test, memcmp(got, want, 3000 + 100), 0);
+	copy_line(tc, src + 100, src + 1, 3000);
+	KUNIT_EXPECT_EQ(test, run(tc), TURN_IDLE);
+	memmove(want + 1, want + 100, 3000);
+	fb_rw(gpu, src, got, 3000 + 100, false);
+	KUNIT_EXPECT_EQ(test, memcmp(got, want, 3000 + 100), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tc->errors), 0);
+}
+
+static void test_copy_between_fb_and_guest_memory_crosses_pages(struct kunit *test)
+{
+	struct test_gpu *gpu = gpu_new(test, false);
+	struct test_chan *tc = chan_new(gpu, 0, NVKM_VGPU_ENGINE_CE);
+	u64 dst = TEST_DATA + 0xff1, hole = TEST_DATA + SZ_1M + 0x10;
+	const u32 len = 10000, zeros = 9000;
+	u8 *want, *got;
+
+	want = kunit_kzalloc(test, len + 32, GFP_KERNEL);
+	got = kunit_kzalloc(test, len + 32, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+
+	/* Guest memory to FB. */
+	fill_pattern(want, len, 11);
+	memcpy(gpu->sysmem + 0x777, want, len);
+	memset(got, 0xee, len + 32);
+	fb_rw(gpu, dst - 16, got, len + 32, true);
+	bind(tc, NVKM_VGPU_CLASS_COPY);
+	copy_line(tc, TEST_SYSMEM(0x777), dst, len);
+	KUNIT_EXPECT_EQ(test, run(tc), TURN_IDLE);
+	fb_rw(gpu, dst - 16, got, len + 32, false);
+	KUNIT_EXPECT_EQ(test, memcmp(got + 16, want, len), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(got, 0xee, 16));
+	KUNIT_EXPECT_NULL(test, memchr_inv(got + 16 + len, 0xee, 16));
+
+	/* FB never written to guest memory: zeros, and still not written. */
+	memset(gpu->sysmem + 0x5000 - 16, 0xee, zeros + 32);
+	copy_line(tc, hole, TEST_SYSMEM(0x5000), zeros);
+	KUNIT_EXPECT_EQ(test, run(tc), TURN_IDLE);
+	KUNIT_EXPECT_NULL(test, memchr_inv(gpu->sysmem + 0x5000, 0, zeros));
+	KUNIT_EXPECT_NULL(test, memchr_inv(gpu->sysmem + 0x5000 - 16, 0xee, 16));
+	KUNIT_EXPECT_NULL(test, memchr_inv(gpu->sysmem + 0x5000 + zeros, 0xee,
+					   16));
+	KUNIT_EXPECT_FALSE(test, fb_touched(gpu, hole));
+	KUNIT_EXPECT_FALSE(test, fb_touched(gpu, hole + zeros - 1));
+	KUNIT_EXPECT_EQ(test, atomic_read(&tc->errors), 0);
+}
+
+static void vgpu_cap_restore_action(void *old)
+{
+	WRITE_ONCE(nvkm_vgpu_sim_vram_vgpu_cap_mib, (unsigned int)(uintptr_t)old);
+}
+
+/* Scrubs and releases the FB slice, as the manager does when a vGPU goes. */
+static void slice_release_action(void *vram)
+{
+	nvkm_vgpu_sim_vram_scrub(vram, TEST_FB_BASE, TEST_FB_SIZE);
+	nvkm_vgpu_sim_vram_release(vram, TEST_FB_BASE);
+}
+
+static void test_copy_past_the_fb_budget_faults(struct kunit *test)
+{
+	struct test_gpu *gpu = gpu_new(test, false);
+	struct test_chan *tc;
+	uintptr_t old = READ_ONCE(nvkm_vgpu_sim_vram_vgpu_cap_mib);
+	/* A source never written: only the destination takes host memory. */
+	u64 src = SZ_512K, dst = TEST_DATA;
+	u8 first[16];
+
+	/* The slice gets 1 MiB of host memory; the copy needs 1.5. */
+	WRITE_ONCE(nvkm_vgpu_sim_vram_vgpu_cap_mib, 1);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, vgpu_cap_restore_action,
+						  (void *)old));
+	KUNIT_ASSERT_EQ(test, 0, nvkm_vgpu_sim_vram_reserve(gpu->vram,
+							    TEST_FB_BASE,
+							    TEST_FB_SIZE));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, slice_release_action,
+						  gpu->vram));
+	tc = chan_new(gpu, 0, NVKM_VGPU_ENGINE_CE);
+	/* The notifier's page, written before the budget runs out. */
+	wr32(gpu, tc->desc.notifier, 0);
+	wr32(gpu, src, 0x01020304);
+	memset(first, 0xee, sizeof(first));
+	fb_rw(gpu, dst, first, sizeof(first), true);
+	bind(tc, NVKM_VGPU_CLASS_COPY);
+	copy_line(tc, src, dst, SZ_1M + SZ_512K);
+	KUNIT_EXPECT_EQ(test, run(tc), TURN_ERROR);
+	expect_stopped(test, tc, NVKM_VGPU_CHAN_ERR_MMU_FAULT);
+	/* Done in part, up to the budget: the first page was copied. */
+	KUNIT_EXPECT_EQ(test, rd32(gpu, dst), 0x01020304u);
+	KUNIT_EXPECT_EQ(test, rd32(gpu, dst + 4), 0u);
+	KUNIT_EXPECT_FALSE(test, fb_touched(gpu, src + PAGE_SIZE));
+	KUNIT_EXPECT_FALSE(test, fb_touched(gpu, dst + SZ_1M + SZ_512K - 1));
+	KUNIT_EXPECT_LE(test, nvkm_vgpu_sim_vram_used(gpu->vram),
+			(u64)SZ_1M);
+}
+
 #define COMPONENTS(size, nsrc, ndst, x, y, z, w)			\
 	(((size) - 1) << NVKM_VGPU_REMAP_COMPONENT_SIZE_SHIFT |		\
 	 ((nsrc) - 1) << NVKM_VGPU_REMAP_NUM_SRC_SHIFT |		\
@@ -1101,6 +1266,9 @@ static struct kunit_case nvkm_vgpu_sim_chan_cases[] = {
 	KUNIT_CASE(test_semaphore_releases_write_4_8_or_16_bytes),
 	KUNIT_CASE(test_semaphore_acquire_parks_until_satisfied),
 	KUNIT_CASE(test_copy_moves_lines_byte_for_byte),
+	KUNIT_CASE(test_copy_fb_to_fb_crosses_pages_at_any_offset),
+	KUNIT_CASE(test_copy_between_fb_and_guest_memory_crosses_pages),
+	KUNIT_CASE(test_copy_past_the_fb_budget_faults),
 	KUNIT_CASE(test_memset_and_remap_follow_the_components),
 	KUNIT_CASE(test_mmu_faults_stop_the_channel),
 	KUNIT_CASE(test_bad_gpfifo_and_headers_are_pushbuffer_errors),
