@@ -63,7 +63,8 @@ static bool dirty_ok(struct vdev *d, int msi)
 	       (cfg_rd(d, msi + PCI_MSI_FLAGS, 2) & PCI_MSI_FLAGS_ENABLE) &&
 	       bar0_rd(d, NVKM_VGPU_REG_SCRATCH) == 0x12345678 &&
 	       bar0_rd(d, NVKM_VGPU_REG_INTR_ENABLE) == NVKM_VGPU_INTR_ALL &&
-	       bar0_rd(d, NVKM_VGPU_REG_INTR_STATUS) == NVKM_VGPU_INTR_ALL &&
+	       bar0_rd(d, NVKM_VGPU_REG_INTR_STATUS) ==
+		(NVKM_VGPU_INTR_SOFTWARE | NVKM_VGPU_INTR_DOORBELL) &&
 	       bar0_rd(d, NVKM_VGPU_REG_DOORBELL(count - 1)) == 0xabcd;
 }
 
