@@ -100,20 +100,8 @@ say "booting $rel under QEMU (TCG): tests/vm/bench.sh, a $type vGPU on a simulat
 	"$image" "$rel" "$moddir" "$res" "$top/tests/vm/bench.sh" --type "$type" \
 	--limit 1500 "$out/modules" "$out/bin" "${bench_args[@]}" \
 	>"$out/run-vm.log" 2>&1 &
-pid=$!
-n=0
-while kill -0 "$pid" 2>/dev/null; do
-	sleep 1
-	n=$((n + 1))
-	[ $((n % 60)) = 0 ] || continue
-	if [ -s "$res/bench.tap" ]; then
-		say "... $(tail -n 1 "$res/bench.tap" | cut -c1-110)"
-	else
-		say "... booting: $(grep -av '^ *$' "$res/console.log" 2>/dev/null | tail -n 1 | tr -d '\r' | cut -c1-90)"
-	fi
-done
 vm_rc=0
-wait "$pid" || vm_rc=$?
+wait_vm $! "$res" bench.tap || vm_rc=$?
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # env.txt's value of KEY.

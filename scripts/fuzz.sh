@@ -100,20 +100,8 @@ say "booting $rel under QEMU (TCG): vgpu.sh runs fuzz --seed $seed --ops $ops --
 	"$out/modules-$kernel" "$out/bin" \
 	"fuzz --seed $seed --ops $ops --threads $threads --seconds $secs" \
 	>"$out/run-vm.log" 2>&1 &
-pid=$!
-n=0
-while kill -0 "$pid" 2>/dev/null; do
-	sleep 1
-	n=$((n + 1))
-	[ $((n % 60)) = 0 ] || continue
-	if [ -s "$res/fuzz.tap" ]; then
-		say "... $(tail -n 1 "$res/fuzz.tap" | cut -c1-110)"
-	else
-		say "... booting: $(grep -av '^ *$' "$res/console.log" 2>/dev/null | tail -n 1 | tr -d '\r' | cut -c1-90)"
-	fi
-done
 vm_rc=0
-wait "$pid" || vm_rc=$?
+wait_vm $! "$res" fuzz.tap || vm_rc=$?
 
 echo
 grep -a '^# progress' "$res/fuzz.tap" 2>/dev/null | tail -n 1 | sed 's/^/  /'

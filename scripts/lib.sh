@@ -41,3 +41,21 @@ run_logged() {
 	tail -n 30 "$log" | sed 's/^/    /' >&2
 	return 1
 }
+
+# wait_vm PID RESULTS TAP: waits for the run-vm.sh PID whose results go to
+# RESULTS, with a line a minute: TAP's last line once the test writes it,
+# the console's before. Returns run-vm.sh's status.
+wait_vm() {
+	local pid=$1 res=$2 tap=$3 n=0
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		n=$((n + 1))
+		[ $((n % 60)) = 0 ] || continue
+		if [ -s "$res/$tap" ]; then
+			say "... $(tail -n 1 "$res/$tap" | cut -c1-110)"
+		else
+			say "... booting: $(grep -av '^ *$' "$res/console.log" 2>/dev/null | tail -n 1 | tr -d '\r' | cut -c1-90)"
+		fi
+	done
+	wait "$pid"
+}
