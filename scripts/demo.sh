@@ -63,16 +63,16 @@ grep -q '^vm: PASS' "$out/run-vm.log" && vm_ok=1
 rows=$out/vm/vgpus.tsv
 echo
 printf '%-10s %-13s %-10s %8s %-11s %-8s %-10s %-8s %s\n' \
-	VGPU PARENT TYPE FB_MIB CHIDS GUEST HOST_CHECK GUEST_S COPY_US
+	VGPU PARENT TYPE FB_MIB CHIDS GUEST HOST_CHECK GUEST_S COPY
 bad=0
 n=0
 gpu_at=
 if [ -s "$rows" ]; then
-	while IFS=$'\t' read -r uuid type mib chids guest host secs parent copy_us; do
+	while IFS=$'\t' read -r uuid type mib chids guest host secs parent copy; do
 		n=$((n + 1))
 		gpu_at=$parent
 		printf '%-10s %-13s %-10s %8s %-11s %-8s %-10s %-8s %s\n' \
-			"${uuid:0:8}" "$parent" "$type" "$mib" "$chids" "$guest" "$host" "$secs" "$copy_us"
+			"${uuid:0:8}" "$parent" "$type" "$mib" "$chids" "$guest" "$host" "$secs" "$copy"
 		[ "$guest" = ok ] && [ "$host" = ok ] || bad=1
 	done <"$rows"
 else

@@ -23,8 +23,8 @@
 # Writes TAP to $NVKM_RESULTS/nested.tap, each guest's console and QEMU log
 # to guest-<N>.console and guest-<N>.qemu.log, and one tab-separated row
 # per vGPU to vgpus.tsv (uuid, type, FB MiB, CHIDs, guest result, host
-# check, guest seconds, mdev parent, the copy's doorbell-to-semaphore
-# microseconds). Prints "nested: ..." progress lines. Exits 1 if
+# check, guest seconds, mdev parent, whether the guest's copy on its own
+# channel landed: ok, fail or none). Prints "nested: ..." progress lines. Exits 1 if
 # any check failed.
 #
 # The guest kernel defaults to BIN_DIR/guest-vmlinux, the small 6.12 that
@@ -366,7 +366,7 @@ for i in "${!uuids[@]}"; do
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${uuids[i]}" "${type_list[i]}" \
 		$((fb_size[i] >> 20)) "${chids[i]}" "$res" "${host_check[i]}" \
 		"${guest_secs[i]}" "$SIM_PCI_H100" \
-		"$(field "${guest_line[i]}" copy_us || echo -)" >>"$rows"
+		"$(field "${guest_line[i]}" copy || echo none)" >>"$rows"
 done
 
 # ---- teardown ----

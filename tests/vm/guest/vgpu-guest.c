@@ -25,7 +25,8 @@
  * before the guest wrote it; dirty: it did not), written (bytes), write_ms,
  * verify_ms, chan (the channel number the host gave), copy (ok when the
  * copy and both semaphores landed), copy_us (doorbell to the second
- * semaphore), uptime (seconds since the guest kernel started).
+ * semaphore, by the guest's clock: 0 where that clock is coarser than the
+ * copy, as under TCG), uptime (seconds since the guest kernel started).
  */
 #include <dirent.h>
 #include <errno.h>
