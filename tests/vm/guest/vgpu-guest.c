@@ -213,18 +213,19 @@ static void *map_bar(const char *bdf, int bar, u64 off, size_t len)
 }
 
 /*
- * MMIO through the mapping, one access of the register's width each: the
+ * MMIO through a mapping (BAR0's registers, or 32-bit words of the FB
+ * through BAR1), one access of the register's width each: the
  * atomic builtins keep the compiler from merging, splitting or dropping
  * them, as readl()/writel() do in the kernel.
  */
-static u32 reg(const u8 *bar0, u32 off)
+static u32 reg(const u8 *map, u32 off)
 {
-	return __atomic_load_n((const u32 *)(bar0 + off), __ATOMIC_RELAXED);
+	return __atomic_load_n((const u32 *)(map + off), __ATOMIC_RELAXED);
 }
 
-static void reg_write(u8 *bar0, u32 off, u32 val)
+static void reg_write(u8 *map, u32 off, u32 val)
 {
-	__atomic_store_n((u32 *)(bar0 + off), val, __ATOMIC_RELAXED);
+	__atomic_store_n((u32 *)(map + off), val, __ATOMIC_RELAXED);
 }
 
 static u64 fb_read(const u64 *p)
@@ -315,16 +316,6 @@ static u32 hdr(u32 op, u32 method, u32 count)
 	       count << NVKM_VGPU_DMA_COUNT_SHIFT | method >> 2;
 }
 
-static void put32(u8 *fb, u64 off, u32 val)
-{
-	__atomic_store_n((u32 *)(fb + off), val, __ATOMIC_RELAXED);
-}
-
-static u32 get32(const u8 *fb, u64 off)
-{
-	return __atomic_load_n((const u32 *)(fb + off), __ATOMIC_RELAXED);
-}
-
 /* The push buffer: copy SRC to DST, semaphore; then a host release. */
 static u32 build_pb(u8 *fb, u64 work, u64 seed)
 {
@@ -356,7 +347,7 @@ static u32 build_pb(u8 *fb, u64 work, u64 seed)
 	pb[n++] = NVKM_VGPU_SEM_OP_RELEASE | NVKM_VGPU_SEM_PAYLOAD_64BIT |
 		  NVKM_VGPU_SEM_RELEASE_TIMESTAMP;
 	for (i = 0; i < n; i++)
-		put32(fb, WORK_PB + 4 * i, pb[i]);
+		reg_write(fb, WORK_PB + 4 * i, pb[i]);
 	return n;
 }
 
@@ -395,10 +386,10 @@ static const char *copy_roundtrip(u8 *bar0, u8 *fb, u64 work, u64 seed)
 	fact(" chan=%u", chan);
 
 	len = build_pb(fb, work, seed);
-	put32(fb, WORK_GPFIFO, (u32)pb & NVKM_VGPU_GP_ENTRY0_GET_MASK);
-	put32(fb, WORK_GPFIFO + 4, (u32)(pb >> 32) |
+	reg_write(fb, WORK_GPFIFO, (u32)pb & NVKM_VGPU_GP_ENTRY0_GET_MASK);
+	reg_write(fb, WORK_GPFIFO + 4, (u32)(pb >> 32) |
 	      len << NVKM_VGPU_GP_ENTRY1_LENGTH_SHIFT);
-	put32(fb, WORK_USERD + NVKM_VGPU_USERD_GP_PUT, 1);
+	reg_write(fb, WORK_USERD + NVKM_VGPU_USERD_GP_PUT, 1);
 	t0 = now_ms();
 	reg_write(bar0, NVKM_VGPU_REG_NOTIFY_CHANNEL_PENDING, chan);
 
@@ -413,11 +404,11 @@ static const char *copy_roundtrip(u8 *bar0, u8 *fb, u64 work, u64 seed)
 		usleep(100);
 	}
 	fact(" copy_us=%.0f", (now_ms() - t0) * 1000);
-	if (get32(fb, WORK_SEM) != ((u32)seed | 1))
+	if (reg(fb, WORK_SEM) != ((u32)seed | 1))
 		return "copy-semaphore";
 	if (!fb_read((u64 *)(fb + WORK_SEM64 + 8)))
 		return "no-timestamp";
-	if (get32(fb, WORK_USERD + NVKM_VGPU_USERD_GP_GET) != 1)
+	if (reg(fb, WORK_USERD + NVKM_VGPU_USERD_GP_GET) != 1)
 		return "gp-get";
 	got = range_verify((u64 *)(fb + WORK_DST), work + WORK_SRC, WORK_COPY,
 			   seed);
