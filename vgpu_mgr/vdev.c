@@ -42,8 +42,7 @@ static u32 nvkm_vgpu_chunk(u64 pos, size_t count)
  */
 static int nvkm_vgpu_emulated_access_locked(struct nvkm_vgpu *vgpu,
 					    unsigned int index, u8 *val,
-					    size_t count, u64 pos, bool write,
-					    bool *work)
+					    size_t count, u64 pos, bool write)
 {
 	bool mem = nvkm_vgpu_config_memory_enabled(&vgpu->config);
 	size_t done = 0;
@@ -73,8 +72,6 @@ static int nvkm_vgpu_emulated_access_locked(struct nvkm_vgpu *vgpu,
 			nvkm_vgpu_irq_update_locked(vgpu, was);
 		done += n;
 	}
-	if (write && nvkm_vgpu_bar0_has_work(&vgpu->bar0))
-		*work = true;
 	/* Memory decoding off or D3hot: BAR1 mappings go, as vfio-pci's do. */
 	if (mem && !nvkm_vgpu_config_memory_enabled(&vgpu->config))
 		nvkm_vgpu_bar1_zap_locked(vgpu);
@@ -102,10 +99,10 @@ static ssize_t nvkm_vgpu_emulated_access(struct nvkm_vgpu *vgpu,
 
 		if (write && copy_from_user(val, buf + done, n))
 			return done ? done : -EFAULT;
-		work = false;
 		mutex_lock(&vgpu->lock);
 		ret = nvkm_vgpu_emulated_access_locked(vgpu, index, val, n,
-						       pos + done, write, &work);
+						       pos + done, write);
+		work = write && nvkm_vgpu_bar0_has_work(&vgpu->bar0);
 		mutex_unlock(&vgpu->lock);
 		if (work)
 			nvkm_vgpu_chans_work(vgpu);
