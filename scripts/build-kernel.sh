@@ -12,12 +12,15 @@
 #   coverage  make coverage's kernel: the debug kernel's fragment, then
 #          scripts/coverage-kernel.config (gcov, fewer checkers) over it,
 #          merged over x86_64_defconfig; built and installed like debug
+# Debug and coverage also take scripts/kernel-patches/*.patch, in name
+# order: fixes to upstream code that only fault injection reaches.
 # The result is cached outside the repository under $NVKM_VGPU_CACHE
 # (default /var/cache/nvkm-vgpu) in <kind>-kernel-<key>, keyed by the
-# source package version and the fragments' options; a cached build is
-# reused, never rebuilt. --print-dir prints the cached build's directory
-# (building it if needed): bzImage or vmlinux, release, and for debug and
-# coverage modroot/lib/modules/<release> and the configured tree linux/.
+# source package version, the fragments' options and the patches; a
+# cached build is reused, never rebuilt. --print-dir prints the cached
+# build's directory (building it if needed): bzImage or vmlinux, release,
+# and for debug and coverage modroot/lib/modules/<release> and the
+# configured tree linux/.
 set -euo pipefail
 
 usage() {
@@ -30,11 +33,14 @@ kind=$1
 shift
 here=$(cd "$(dirname "$0")" && pwd)
 # The fragments, in order: where two set an option, the last one wins.
+patches=()
 case "$kind" in
-debug) base=x86_64_defconfig; fragments=("$here/debug-kernel.config") ;;
+debug) base=x86_64_defconfig; fragments=("$here/debug-kernel.config")
+	patches=("$here"/kernel-patches/*.patch) ;;
 guest) base=allnoconfig; fragments=("$here/guest-kernel.config") ;;
 coverage) base=x86_64_defconfig
-	fragments=("$here/debug-kernel.config" "$here/coverage-kernel.config") ;;
+	fragments=("$here/debug-kernel.config" "$here/coverage-kernel.config")
+	patches=("$here"/kernel-patches/*.patch) ;;
 *) usage ;;
 esac
 tarball=/usr/src/linux-source-6.12.tar.xz
@@ -47,8 +53,15 @@ if [ ! -f "$tarball" ]; then
 fi
 
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-# Comments and blank lines do not change the kernel, nor the key.
-key=$( { echo "$srcver"; grep -hvE '^[[:space:]]*(#|$)' "${fragments[@]}"; } | sha256sum | cut -c1-16)
+# Comments and blank lines do not change the kernel, nor the key; a
+# patch's every line does.
+key=$( {
+	echo "$srcver"
+	grep -hvE '^[[:space:]]*(#|$)' "${fragments[@]}"
+	if [ ${#patches[@]} -gt 0 ]; then
+		cat "${patches[@]}"
+	fi
+} | sha256sum | cut -c1-16)
 dir="$cache/$kind-kernel-$key"
 tree="$dir/linux"
 
@@ -84,6 +97,10 @@ tar -xJf "$tarball" -C "$dir"
 mv "$dir/linux-source-6.12" "$tree"
 
 cd "$tree"
+for p in "${patches[@]}"; do
+	echo "$me: applying ${p##*/}" >&2
+	patch -s -p1 --forward --no-backup-if-mismatch < "$p"
+done
 if [ "$base" = allnoconfig ]; then
 	make -s KCONFIG_ALLCONFIG="${fragments[0]}" allnoconfig
 else

@@ -10,7 +10,7 @@ set -euo pipefail
 
 packages=(
 	gcc make bc flex bison libelf-dev libssl-dev dwarves cpio kmod xz-utils
-	perl python3 rsync sparse shellcheck dkms
+	perl python3 rsync sparse shellcheck dkms patch
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
 	linux-source-6.12

@@ -271,17 +271,13 @@ max_lines=15
 
 # scan LABEL FILE KERNEL_LINES_ONLY
 scan() {
-	local label=$1 file=$2 konly=$3 lines msg n=0 total=0 found=0 new=0 known
+	local label=$1 file=$2 konly=$3 lines msg n=0 total=0 found=0 new=0
 	[ -f "$file" ] || return 0
 	if [ "$konly" = 1 ]; then
 		lines=$(grep -aE "$ts_re" "$file" | sed -E "s/$ts_re//" | tr -d '\r' || true)
 	else
 		lines=$(sed -E "s/$ts_re//" "$file" | tr -d '\r')
 	fi
-	known=$(printf '%s\n' "$lines" | grep -acE -- "$splat_known_re" || true)
-	[ "$known" = 0 ] ||
-		echo "vm: note: $label: $known known upstream report(s) ignored: $(printf '%s\n' "$lines" | grep -aE -m1 -- "$splat_known_re")"
-	lines=$(printf '%s\n' "$lines" | splat_drop_known)
 	while IFS= read -r msg; do
 		[ -n "$msg" ] || continue
 		found=1
@@ -356,7 +352,7 @@ fi
 # retried once; the failed attempt is kept next to RESULTS_DIR.
 # first_splat: "SECONDS MESSAGE" of the earliest timestamped splat line.
 first_splat() {
-	cat "$results/dmesg.txt" "$results/console.log" 2>/dev/null | splat_drop_known |
+	cat "$results/dmesg.txt" "$results/console.log" 2>/dev/null |
 		grep -aE -- "$splat_re" |
 		tr -d '\r' | sed -nE 's/^[^[]*\[ *([0-9]+\.[0-9]+)\](\[ *[CT][0-9]+\])? (.*)/\1 \3/p' |
 		sort -g | head -n 1

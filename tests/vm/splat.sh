@@ -33,26 +33,12 @@ splat_re+='|list_(add|del) corruption|refcount_t: '
 splat_re+='|kmemleak: .*suspected memory leak|unreferenced object'
 splat_re+='|kmemleak: .*(detector disabled|Kmemleak disabled|Cannot allocate|Memory pool empty|unknown object|Found object by alias|Scan area larger)'
 
-# Reports that come from upstream code alone, on a path only fault
-# injection reaches; each is dropped, from its first line to its "---[ end
-# trace" line, and run-vm.sh notes it. 6.12's vfio_create_group() puts a
-# group whose iommu_group is still set when cdev_device_add() fails, so its
-# release WARNs (drivers/vfio/group.c:538, WARN_ON(group->iommu_group));
-# tests/vm/vfio/failnth.c gets there by failing that allocation.
-splat_known_re='WARNING: CPU: [0-9]+ PID: [0-9]+ at drivers/vfio/group\.c:[0-9]+ vfio_group_release'
-
-# splat_drop_known: stdin to stdout without the reports splat_known_re
-# starts.
-splat_drop_known() {
-	awk -v re="$splat_known_re" '$0 ~ re { skip = 1 } !skip { print } skip && /---\[ end trace/ { skip = 0 }'
-}
-
 # splat_owners LOG: one line per suite test during which LOG (a dmesg or
 # a console log) shows a splat, "boot" for one before the first test and
 # "after" for one after the last; nothing when LOG has none.
 splat_owners() {
 	[ -f "$1" ] || return 0
-	splat_drop_known <"$1" | grep -aE -- "nvkm-suite: [a-z0-9_-]+ (start|end)|$splat_re" |
+	grep -aE -- "nvkm-suite: [a-z0-9_-]+ (start|end)|$splat_re" "$1" |
 		awk -v re="$splat_re" '
 			/nvkm-suite: [a-z0-9_-]+ start/ {
 				for (i = 1; i < NF; i++)

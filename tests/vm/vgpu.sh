@@ -34,12 +34,9 @@ moddir=$1
 bin=$2
 shift 2
 results=${NVKM_RESULTS:?NVKM_RESULTS is not set; run this through tests/vm/run-vm.sh}
-# failnth's mdev-create path is left out here: failing allocations inside
-# 6.12's vfio_create_group() leaks IOMMU groups and WARNs in upstream code
-# (drivers/vfio/group.c:538); `vgpu.sh ... failnth` still runs every path.
 tests=(lifecycle config bar0 bar1 scrub irq channel reset request badinput
 	stress hotplug accept hostile fuzz
-	"failnth vfio-open bar1-mmap bar1-pwrite reset set-irqs vfio-close mdev-remove gpu-unregister gpu-register")
+	"failnth mdev-create vfio-open bar1-mmap bar1-pwrite reset set-irqs vfio-close mdev-remove gpu-unregister gpu-register")
 if [ $# -gt 0 ]; then
 	tests=("$@")
 fi

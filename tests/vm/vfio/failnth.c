@@ -232,17 +232,6 @@ static void kmsg_mark(const char *fmt, ...)
 static bool compat_link_failed;
 
 /*
- * A report from upstream code alone, which tests/vm/splat.sh notes and does
- * not fail either: 6.12's vfio_create_group() error path leaves the group's
- * iommu_group set, and its release WARNs. Its lines are skipped up to its
- * "---[ end trace" line.
- */
-#define KNOWN_UPSTREAM_AT "at drivers/vfio/group.c:"
-#define KNOWN_UPSTREAM_FN "vfio_group_release"
-static bool in_known_report;
-static unsigned int known_reports;
-
-/*
  * Reads what the kernel logged since the last call. Return: the number of
  * lines that look like a splat; those are quoted, and so are the first
  * @quote lines of level warning or worse.
@@ -275,19 +264,6 @@ static unsigned int kmsg_drain(const char *path, unsigned int n,
 			*nl = '\0';
 		if (!strncmp(msg, "nvkm-failnth: ", 14))
 			continue;
-		if (strstr(msg, KNOWN_UPSTREAM_AT) &&
-		    strstr(msg, KNOWN_UPSTREAM_FN)) {
-			in_known_report = true;
-			if (!known_reports++)
-				tap_diag("  %s N=%u: known upstream report, not counted: %s",
-					 path, n, msg);
-			continue;
-		}
-		if (in_known_report) {
-			if (strstr(msg, "---[ end trace"))
-				in_known_report = false;
-			continue;
-		}
 		if (strstr(msg, COMPAT_LINK_FAILED))
 			compat_link_failed = true;
 		for (i = 0; i < ARRAY_SIZE(splat_words); i++)
