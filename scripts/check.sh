@@ -7,7 +7,8 @@
 # debug kernel with W=1, builds the test programs and the nested guest (its
 # kernel cached like the debug kernel's), then boots each kernel once under
 # QEMU, one after the other, while the host runs checkpatch, sparse,
-# kernel-doc and shellcheck. In the boots: the KUnit suites (debug kernel),
+# kernel-doc, shellcheck and the vgpu-smi tests (tests/smi/run.sh, on fake
+# sysfs trees). In the boots: the KUnit suites (debug kernel),
 # the VFIO test programs against vGPUs of the simulated GPU (every kernel),
 # mdevctl, libvirt and QEMU with two nested guests (debug kernel and stock
 # 6.12), loading and unloading the modules (stock kernels), installing
@@ -311,6 +312,21 @@ else
 	fail "shellcheck (log: build/shellcheck.log)"
 fi
 layer_end style
+
+layer "tools: vgpu-smi on fake sysfs trees (host)"
+mkdir -p "$out/smi"
+tests/smi/run.sh > "$out/smi/smi.tap" 2> "$out/smi/smi.log" &
+if await $! "vgpu-smi tests" "$out/smi/smi.log" && grep -q '^1\.\.[1-9]' "$out/smi/smi.tap"; then
+	pass "vgpu-smi tests: exit 0, $(grep -c '^ok ' "$out/smi/smi.tap") ok"
+else
+	tail -n 20 "$out/smi/smi.log" | sed 's/^/    /'
+	fail "vgpu-smi tests (log: build/smi/smi.tap, build/smi/smi.log)"
+fi
+while IFS= read -r line; do
+	tap_split "$line" || continue
+	tap_result host "host smi: $tap_desc" "$tap_verdict" "$tap_dir"
+done < <(grep -E '^(not )?ok [0-9]+' "$out/smi/smi.tap")
+layer_end tools
 
 if [ "$vm_ready" = 1 ]; then
 	await "$pid_vms" "test VMs" "$out/vm-current.log"

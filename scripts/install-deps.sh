@@ -4,8 +4,9 @@
 #
 # Installs the Debian 12 packages nvkm-vgpu's build and tests need, when
 # any is missing. Needs root for the install; does nothing when all are
-# present. With "bench", also what only make bench uses (gnuplot-nox, for
-# its plots).
+# present. "bench" (make bench passes it) is still accepted: what it
+# added, gnuplot-nox for the plots, is in the base list now, as the
+# vgpu-smi tests of make check draw a plot too.
 set -euo pipefail
 
 packages=(
@@ -22,10 +23,12 @@ packages=(
 	# OpenStack Nova's libvirt driver, and the libvirt bindings it imports,
 	# which python3-nova does not depend on.
 	python3-nova python3-libvirt
+	# make bench's plots, and vgpu-smi --plot (tests/smi, make check).
+	gnuplot-nox
 )
 case ${1:-} in
 '') ;;
-bench) packages+=(gnuplot-nox) ;;
+bench) ;;
 *) sed -n '3s/^# //p' "$0" >&2; exit 2 ;;
 esac
 
