@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: scripts/bench.sh [--reps N] [--copy-reps N] [--sizes MIB,...] [--type TYPE]
+# Usage: scripts/bench.sh [--reps N] [--copy-reps N] [--sizes MIB,...] [--type TYPE] [--peer-reps N] [--peer-cycles N] [--no-peers]
 #
 # What `make bench` runs (as root; not part of make check): installs
 # missing Debian packages (scripts/install-deps.sh bench, which adds
@@ -17,18 +17,29 @@
 #     the engine's timestamp, and until the MSI of a NON_STALL_INTERRUPT
 #     (asleep in poll() on its eventfd, and reading the eventfd in a loop);
 #   - copy-engine throughput on FB to FB copies of each --sizes (default
-#     4,16,64 MiB) against memcpy() between the same BAR1-mapped ranges.
+#     4,16,64 MiB) against memcpy() between the same BAR1-mapped ranges;
+# then, in the same VM, tests/vm/vfio/bench_peers.c: our vGPU beside the
+# kernel's mdev samples mtty and mbochs (samples/vfio-mdev; built here out
+# of tree from Debian's linux-source-6.12 against the kernel's headers,
+# into build/bench/peers/): a trapped 4-byte register read, mdev create
+# and remove, a memset() of an mmap()ed BAR, and the memory of idle
+# instances.
 #
-#   --reps N       samples of each latency (default 5000)
-#   --copy-reps N  copies of each size, by each of the two (default 15)
-#   --sizes LIST   copy sizes in MiB, comma separated (default 4,16,64)
-#   --type TYPE    the vGPU's type on the h100 (default h100-10c)
+#   --reps N         samples of each latency (default 5000)
+#   --copy-reps N    copies of each size, by each of the two (default 15)
+#   --sizes LIST     copy sizes in MiB, comma separated (default 4,16,64)
+#   --type TYPE      the vGPU's type on the h100 (default h100-10c)
+#   --peer-reps N    register reads of each device (default 5000)
+#   --peer-cycles N  create/remove cycles of each parent (default 50)
+#   --no-peers       no comparison with mtty and mbochs
 #
 # Prints a line at least every minute, then the table. Everything lands in
 # build/bench/: results.md (the table, what it was measured on, the copy
-# engine's ratio against the goal of 0.8), summary.tsv and samples.tsv
-# (every sample, microseconds), latency.png when gnuplot is installed, and
-# the VM's files in build/bench/vm/. Exits non-zero if the run failed.
+# engine's ratio against the goal of 0.8, the table beside mtty and
+# mbochs), summary.tsv and samples.tsv (every sample, microseconds),
+# peers.tsv and peers-samples.tsv, latency.png and peers.png when gnuplot
+# is installed, and the VM's files in build/bench/vm/. Exits non-zero if
+# the run failed.
 set -euo pipefail
 
 usage() {
@@ -39,9 +50,24 @@ usage() {
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/bench
 bench_args=()
+peer_args=()
+peers=1
 type=h100-10c
 while [ $# -gt 0 ]; do
 	case $1 in
+	--no-peers)
+		peers=0
+		shift
+		continue
+		;;
+	--peer-reps | --peer-cycles)
+		case ${2:-} in
+		'' | *[!0-9]*) echo "bench: $1 takes an integer" >&2; exit 2 ;;
+		esac
+		peer_args+=("$1" "$2")
+		shift 2
+		continue
+		;;
 	--reps | --copy-reps | --sizes | --type)
 		if [ $# -lt 2 ] || [ -z "$2" ]; then
 			usage
@@ -75,7 +101,8 @@ me=bench
 
 [ "$(id -u)" = 0 ] || die "run as root (it installs packages, loads modules in a VM)"
 mkdir -p "$out"
-rm -f "$out/results.md" "$out/summary.tsv" "$out/samples.tsv" "$out/latency.png"
+rm -f "$out/results.md" "$out/summary.tsv" "$out/samples.tsv" "$out/latency.png" \
+	"$out/peers.tsv" "$out/peers-samples.tsv" "$out/peers.png"
 
 say "checking Debian packages (scripts/install-deps.sh bench)"
 run_logged "$out/install-deps.log" "$top/scripts/install-deps.sh" bench ||
@@ -93,12 +120,81 @@ run_logged "$out/build-module.log" "$top/scripts/build-module.sh" "$kdir" "$out/
 run_logged "$out/vfio-bin.log" make -C "$top/tests/vm/vfio" O="$out/bin" ||
 	die "test programs (log: $out/vfio-bin.log)"
 
+# ---- the kernel's mdev samples, mtty and mbochs (bench_peers) ----
+
+# peers_build: mtty.ko and mbochs.ko for $rel in $out/peers. The debug
+# kernel has its own (CONFIG_SAMPLE_VFIO_MDEV_MTTY/MBOCHS=m); for a stock
+# kernel, which ships neither, they are built out of tree from Debian's
+# linux-source-<major.minor> (samples/vfio-mdev/, the two files only)
+# against $kdir, again only when the kernel or the tarball changed. Sets
+# peers_dir and peers_from, or says why not and leaves peers_dir empty:
+# bench_peers then measures ours alone.
+peers_dir=
+peers_from=
+peers_build() {
+	local dir=$out/peers series tarball stamp name f
+	if [ "$kernel" = debug ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		for name in mtty mbochs; do
+			f=$(find "$moddir/lib/modules/$rel" -name "$name.ko*" -print -quit)
+			[ -n "$f" ] || { say "no $name.ko in the debug kernel's modules: no mtty/mbochs"; return 0; }
+			case $f in
+			*.xz) xz -dc "$f" >"$dir/$name.ko" ;;
+			*.zst) zstd -qdc "$f" >"$dir/$name.ko" ;;
+			*.gz) gzip -dc "$f" >"$dir/$name.ko" ;;
+			*) cp "$f" "$dir/$name.ko" ;;
+			esac
+		done
+		peers_dir=$dir
+		peers_from="the debug kernel's own modules"
+		return 0
+	fi
+	series=$(echo "$rel" | cut -d. -f1,2)
+	tarball=/usr/src/linux-source-$series.tar.xz
+	if [ ! -f "$tarball" ]; then
+		say "no $tarball (apt-get install linux-source-$series): no mtty/mbochs"
+		return 0
+	fi
+	stamp="$rel $kdir $(stat -c '%s %Y' "$tarball")"
+	peers_from="samples/vfio-mdev of $(basename "$tarball"), built against $kdir"
+	if [ -s "$dir/mtty.ko" ] && [ -s "$dir/mbochs.ko" ] &&
+		[ "$(cat "$dir/stamp" 2>/dev/null)" = "$stamp" ]; then
+		peers_dir=$dir
+		return 0
+	fi
+	say "building mtty.ko and mbochs.ko from $(basename "$tarball") for $rel"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	if ! tar -xJf "$tarball" -C "$dir" --strip-components=3 \
+		"linux-source-$series/samples/vfio-mdev/mtty.c" \
+		"linux-source-$series/samples/vfio-mdev/mbochs.c" 2>"$dir/build.log"; then
+		say "extracting the samples failed (log: $dir/build.log): no mtty/mbochs"
+		return 0
+	fi
+	echo 'obj-m := mtty.o mbochs.o' >"$dir/Kbuild"
+	if ! make -C "$kdir" M="$dir" modules >>"$dir/build.log" 2>&1; then
+		tail -n 10 "$dir/build.log" | sed 's/^/    /' >&2
+		say "building mtty/mbochs failed (log: $dir/build.log): no mtty/mbochs"
+		return 0
+	fi
+	echo "$stamp" >"$dir/stamp"
+	peers_dir=$dir
+}
+
+vm_peer_args=(--no-peers)
+if [ "$peers" = 1 ]; then
+	peers_build
+	vm_peer_args=("${peer_args[@]}")
+	[ -z "$peers_dir" ] || vm_peer_args+=(--peers "$peers_dir")
+fi
+
 res=$out/vm
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 say "booting $rel under QEMU (TCG): tests/vm/bench.sh, a $type vGPU on a simulated h100-80gb"
 "$top/tests/vm/run-vm.sh" --timeout 1800 --mem 3072 --smp 2 \
 	"$image" "$rel" "$moddir" "$res" "$top/tests/vm/bench.sh" --type "$type" \
-	--limit 1500 "$out/modules" "$out/bin" "${bench_args[@]}" \
+	--limit 1500 "${vm_peer_args[@]}" "$out/modules" "$out/bin" "${bench_args[@]}" \
 	>"$out/run-vm.log" 2>&1 &
 vm_rc=0
 wait_vm $! "$res" bench.tap || vm_rc=$?
@@ -156,6 +252,7 @@ write_results() {
 		echo
 		echo "Raw samples (microseconds): samples.tsv; the VM's files: vm/."
 		[ ! -s "$out/latency.png" ] || echo "Latency distributions: latency.png."
+		peers_results
 	} >"$md"
 }
 
@@ -194,9 +291,114 @@ plot() {
 	gnuplot "$dir/latency.gp" 2>"$dir/gnuplot.log" || say "gnuplot failed (log: $dir/gnuplot.log)"
 }
 
+# ---- beside the kernel's mdev samples (bench_peers: peers.tsv) ----
+
+# peers_results: results.md's section for peers.tsv, if the VM wrote one.
+peers_results() {
+	[ -s "$out/peers.tsv" ] || return 0
+	local cpu
+	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	echo
+	echo "## Beside the kernel's mdev samples: mtty and mbochs"
+	echo
+	echo "In the same VM run as the table above: Debian's stock $(env_of kernel) under QEMU"
+	echo "TCG ($(env_of cpus) vCPUs, $(env_of memory)) on $(nproc) host cores ($cpu),"
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'). mtty and mbochs: ${peers_from:-not loaded}$(env_of peers_params | sed 's/^./, &/')."
+	echo "Ours: a $(env_of peers_type) vGPU of the simulated h100-80gb."
+	echo
+	echo "| metric | unit | nvkm-vgpu | mtty | mbochs | host reference |"
+	echo "| --- | --- | ---: | ---: | ---: | ---: |"
+	awk -F'\t' 'NR > 1 {
+		printf "| %s | %s | %s | %s | %s | %s |\n", $2, $3 == "us" ? "µs" : $3,
+			$4, $5, $6, $7
+	}' "$out/peers.tsv"
+	echo
+	echo "Register reads: pread() of 4 bytes on the VFIO device fd, each device's"
+	echo "own trapped register: our BAR0 MAGIC (0xf00000), mtty's BAR0 I/O ports"
+	echo "at MCR (offset 4, one access), mbochs' MMIO BAR2 at the bochs dispi"
+	echo "registers (0x500); host reference: pread() of 4 bytes from /dev/zero,"
+	echo "the system call alone. Create and remove: the write to the type's"
+	echo "create file and to the mdev's remove file, timed apart (ours"
+	echo "$(env_of peers_type), mtty's 1-port type, mbochs' small type). Mapped"
+	echo "writes: memset() of $(env_of peers_map_mib) MiB mmap()ed from our BAR1 (FB"
+	echo "aperture) and from mbochs' framebuffer BAR0, against anonymous memory"
+	echo "on the host; the first memset() of each mapping (every page faulted in)"
+	echo "apart; mtty maps nothing. Memory: K idle instances (created, never"
+	echo "opened), /proc/meminfo after sync and drop_caches, before and after,"
+	echo "divided by K; for ours also what the simulated GPU committed"
+	echo "(vram_used_kib); the two \"left\" rows, what is still missing once all K"
+	echo "are removed, in all, are the noise: a per-instance figure below a few"
+	echo "times theirs over K means nothing. Percentiles are nearest-rank."
+	echo "Samples: peers-samples.tsv."
+	[ ! -s "$out/peers.png" ] || echo "Plot: peers.png."
+}
+
+# peers_rows SPEC: gnuplot rows from peers.tsv. SPEC: KEY:KEY2:LABEL,...;
+# each row is LABEL, then for each device (nvkm-vgpu, mtty, mbochs, host)
+# its value of KEY and of KEY2 (the p99, or KEY again).
+peers_rows() {
+	awk -F'\t' -v spec="$1" '
+		NR > 1 { for (c = 4; c <= 7; c++) v[$1, c] = $c }
+		END {
+			n = split(spec, r, ",")
+			for (i = 1; i <= n; i++) {
+				split(r[i], f, ":")
+				line = "\"" f[3] "\""
+				for (c = 4; c <= 7; c++)
+					line = line " " v[f[1], c] " " v[f[2], c]
+				print line
+			}
+		}' "$out/peers.tsv"
+}
+
+# peers.png: the latencies beside each other (bars the medians, whiskers
+# up to p99, log scale), and the mapped writes' throughput.
+peers_plot() {
+	local dir=$out/plot-peers
+	command -v gnuplot >/dev/null || return 0
+	[ -s "$out/peers.tsv" ] || return 0
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	peers_rows 'reg-read:reg-read-p99:register read,create:create-p99:mdev create,remove:remove-p99:mdev remove' \
+		>"$dir/latency.dat"
+	peers_rows 'map-write:map-write:memset,map-first:map-first:first memset (faults)' \
+		>"$dir/map.dat"
+	{
+		echo "set terminal png size 1200,550"
+		echo "set output '$out/peers.png'"
+		echo "set multiplot layout 1,2 title 'nvkm-vgpu beside mtty and mbochs, stock $(env_of kernel) under TCG'"
+		echo "set datafile missing 'n/a'"
+		echo "set style data histogram"
+		echo "set style fill solid 0.8 border -1"
+		echo "set grid ytics"
+		echo "set key top left"
+		echo "set style histogram errorbars gap 1 lw 1"
+		echo "set title 'latency: median, whisker to p99'"
+		echo "set ylabel 'microseconds (log)'"
+		echo "set logscale y"
+		echo "set yrange [0.1:*]"
+		echo "plot '$dir/latency.dat' using 2:2:3:xtic(1) title 'nvkm-vgpu' lc rgb '#1f77b4', \\"
+		echo "  '' using 4:4:5 title 'mtty' lc rgb '#ff7f0e', \\"
+		echo "  '' using 6:6:7 title 'mbochs' lc rgb '#2ca02c', \\"
+		echo "  '' using 8:8:9 title 'host' lc rgb '#7f7f7f'"
+		echo "unset logscale y"
+		echo "set yrange [0:*]"
+		echo "set style histogram cluster gap 1"
+		echo "set key below"
+		echo "set title 'writes to an mmap()ed BAR ($(env_of peers_map_mib) MiB)'"
+		echo "set ylabel 'MiB/s'"
+		echo "plot '$dir/map.dat' using 2:xtic(1) title 'nvkm-vgpu BAR1' lc rgb '#1f77b4', \\"
+		echo "  '' using 6 title 'mbochs BAR0' lc rgb '#2ca02c', \\"
+		echo "  '' using 8 title 'host, anonymous' lc rgb '#7f7f7f'"
+		echo "unset multiplot"
+	} >"$dir/peers.gp"
+	gnuplot "$dir/peers.gp" 2>"$dir/gnuplot.log" || say "gnuplot failed (log: $dir/gnuplot.log)"
+}
+
 echo
 grep -aE '^(ok|not ok|Bail out!)' "$res/bench.tap" 2>/dev/null | sed 's/^/  /' ||
 	echo "  (no TAP from bench: $res/bench.tap)"
+[ ! -s "$res/peers.tap" ] || grep -aE '^(ok|not ok|Bail out!)' "$res/peers.tap" | sed 's/^/  peers: /'
 grep -E '^vm: ' "$out/run-vm.log" | head -n 20 | sed 's/^/  /'
 ok=0
 if [ "$vm_rc" = 0 ] && grep -q '^vm: PASS' "$out/run-vm.log" && [ -s "$res/summary.tsv" ]; then
@@ -204,11 +406,14 @@ if [ "$vm_rc" = 0 ] && grep -q '^vm: PASS' "$out/run-vm.log" && [ -s "$res/summa
 fi
 if [ -s "$res/summary.tsv" ]; then
 	cp "$res/summary.tsv" "$res/samples.tsv" "$out/"
+	[ ! -s "$res/peers.tsv" ] || cp "$res/peers.tsv" "$res/peers-samples.tsv" "$out/"
 	plot
+	peers_plot
 	write_results
 	echo
 	sed -n '/^| measurement/,/^$/p' "$out/results.md"
 	grep '^Copy engine against' "$out/results.md" || true
+	sed -n '/^| metric/,/^$/p' "$out/results.md"
 fi
 if [ "$ok" = 1 ]; then
 	say "PASS: results in $out/results.md"

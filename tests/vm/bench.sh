@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: tests/vm/bench.sh [--type TYPE] [--limit SECS] MODULE_DIR BIN_DIR [BENCH_ARG...]   (inside the test VM, as root)
+# Usage: tests/vm/bench.sh [--type TYPE] [--limit SECS] [--peers DIR] [--peer-reps N] [--peer-cycles N] [--no-peers] MODULE_DIR BIN_DIR [BENCH_ARG...]   (inside the test VM, as root)
 #
 # make bench's guest side (scripts/bench.sh boots it): loads nvkm_vgpu.ko
 # and nvkm_vgpu_sim.ko from MODULE_DIR, hands the VM's spare PCI function
@@ -12,9 +12,18 @@
 # (vram_vgpu_cap_mib) is set at load to hold two copies of the largest
 # --sizes (default 64 MiB) and the channel's MiB.
 #
+# Then, unless --no-peers, the comparison with the kernel's mdev samples:
+# insmods DIR/mtty.ko and DIR/mbochs.ko (count=PEER_MBOCHS_MIB, its
+# framebuffer megabytes) when --peers DIR is given, and runs
+# BIN_DIR/bench_peers (tests/vm/vfio/bench_peers.c; --peer-reps and
+# --peer-cycles are its --reps and --cycles) on the same simulated GPU,
+# now holding no vGPU; without DIR it measures ours alone. The samples
+# are unloaded before our modules.
+#
 # Results in $NVKM_RESULTS: bench.tap (the program's TAP), bench.err,
-# summary.tsv and samples.tsv (the program's numbers), env.txt (what the
-# numbers were measured on), setup.tap (this script's own checks).
+# summary.tsv and samples.tsv (the program's numbers), peers.tap,
+# peers.err, peers.tsv and peers-samples.tsv (bench_peers'), env.txt (what
+# the numbers were measured on), setup.tap (this script's own checks).
 # Exits 1 if anything failed, bench included.
 
 # The functions below are called through check() and the EXIT trap, which
@@ -29,10 +38,17 @@ usage() {
 
 type=h100-10c
 limit=1200
+peers=
+peers_on=1
+peer_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--type) [ $# -ge 2 ] || usage; type=$2; shift 2 ;;
 	--limit) [ $# -ge 2 ] || usage; limit=$2; shift 2 ;;
+	--peers) [ $# -ge 2 ] || usage; peers=$2; shift 2 ;;
+	--peer-reps) [ $# -ge 2 ] || usage; peer_args+=(--reps "$2"); shift 2 ;;
+	--peer-cycles) [ $# -ge 2 ] || usage; peer_args+=(--cycles "$2"); shift 2 ;;
+	--no-peers) peers_on=0; shift ;;
 	*) break ;;
 	esac
 done
@@ -65,6 +81,8 @@ tap=$results/setup.tap
 : >"$tap"
 loaded=0
 uuid=
+# The samples this script insmodded, in load order.
+peers_loaded=()
 # shellcheck source=tests/vm/lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -72,6 +90,7 @@ cleanup() {
 	if [ -n "$uuid" ] && [ -e "/sys/bus/mdev/devices/$uuid" ]; then
 		echo 1 >"/sys/bus/mdev/devices/$uuid/remove" || true
 	fi
+	peers_unload 2>/dev/null || true
 	if [ "$loaded" = 1 ]; then
 		sim_pci_release 2>/dev/null || true
 		unload_modules
@@ -120,6 +139,58 @@ run_bench() {
 	return "$rc"
 }
 
+# ---- beside the kernel's mdev samples, mtty and mbochs (bench_peers) ----
+
+# mbochs' count= (megabytes for all its framebuffers): 16 idle 4 MiB ones,
+# or one of the 16 MiB type bench_peers maps.
+PEER_MBOCHS_MIB=64
+PEER_MAP_MIB=16
+
+peers_load() {
+	local m
+	for m in mtty mbochs; do
+		[ -f "$peers/$m.ko" ] || { echo "bench: no $peers/$m.ko"; return 1; }
+	done
+	insmod "$peers/mtty.ko" && peers_loaded+=(mtty) &&
+		insmod "$peers/mbochs.ko" "count=$PEER_MBOCHS_MIB" && peers_loaded+=(mbochs)
+}
+
+peers_unload() {
+	local i rc=0
+	for ((i = ${#peers_loaded[@]} - 1; i >= 0; i--)); do
+		rmmod "${peers_loaded[i]}" || rc=1
+	done
+	peers_loaded=()
+	return "$rc"
+}
+
+run_peers() {
+	local rc=0
+	echo "bench: running $bin/bench_peers ${peer_args[*]} (at most ${limit}s)"
+	timeout -k 10 "$limit" "$bin/bench_peers" --out "$results" --type "$type" \
+		--map-mib "$PEER_MAP_MIB" "${peer_args[@]}" \
+		>"$results/peers.tap" 2>"$results/peers.err" || rc=$?
+	cat "$results/peers.tap"
+	sed 's/^/bench_peers: stderr: /' "$results/peers.err"
+	[ "$rc" = 0 ] || echo "bench: bench_peers exited with $rc$([ "$rc" != 124 ] || echo ' (timeout)')"
+	return "$rc"
+}
+
+peers_section() {
+	{
+		echo "peers_type	$type"
+		echo "peers_map_mib	$PEER_MAP_MIB"
+		[ -z "$peers" ] || echo "peers_params	mbochs count=$PEER_MBOCHS_MIB"
+	} >>"$results/env.txt"
+	if [ -n "$peers" ]; then
+		check "insmod mtty.ko and mbochs.ko count=$PEER_MBOCHS_MIB from $peers" peers_load
+	else
+		note "no mtty.ko/mbochs.ko (no --peers): bench_peers measures ours alone"
+	fi
+	check "bench_peers: ours beside mtty and mbochs" run_peers
+	[ ${#peers_loaded[@]} = 0 ] || check "rmmod mbochs mtty" peers_unload
+}
+
 check "load nvkm_vgpu.ko and nvkm_vgpu_sim.ko (vram_vgpu_cap_mib=$cap_mib)" load
 [ "$failed" = 0 ] || finish
 check "PCI $SIM_PCI_H100 binds to nvkm_vgpu_sim as an h100-80gb GPU" \
@@ -133,6 +204,9 @@ remove() {
 	echo 1 >"/sys/bus/mdev/devices/$uuid/remove" && [ ! -e "/sys/bus/mdev/devices/$uuid" ]
 }
 check "remove the vGPU" remove
+if [ "$peers_on" = 1 ] && [ "$failed" = 0 ]; then
+	peers_section
+fi
 check "release the PCI function" sim_pci_release
 check "rmmod nvkm_vgpu_sim nvkm_vgpu" rmmod nvkm_vgpu_sim nvkm_vgpu
 loaded=0
