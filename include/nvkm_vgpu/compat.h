@@ -55,4 +55,11 @@ static inline void nvkm_vgpu_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+/* 6.10 dropped __assign_str()'s source argument (tracepoints). */
+#if KERNEL_VERSION(6, 10, 0) <= LINUX_VERSION_CODE
+#define NVKM_VGPU_ASSIGN_STR(dst, src) __assign_str(dst)
+#else
+#define NVKM_VGPU_ASSIGN_STR(dst, src) __assign_str(dst, src)
+#endif
+
 #endif /* __NVKM_VGPU_COMPAT_H__ */
