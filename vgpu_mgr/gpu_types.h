@@ -12,6 +12,7 @@
 #include "catalogue_types.h"
 
 struct nvkm_vgpu_parent;
+struct nvkm_vgpu_sched_gpu;
 
 /**
  * struct nvkm_vgpu_gpu - a physical GPU registered by a backend
@@ -26,6 +27,8 @@ struct nvkm_vgpu_parent;
  * @geo: copy of the backend's geometry (@geo.board points at @board);
  *	immutable.
  * @catalogue: the GPU's vGPU types; immutable.
+ * @sched: the schedulers of the GPU's runlists, guarded by their own
+ *	locks; freed with the GPU.
  * @alloc: the GPU's slice allocator, guarded by its own lock.
  * @parent: the GPU's mdev parent; set before the GPU is published, and
  *	torn down by unregister.
@@ -48,6 +51,7 @@ struct nvkm_vgpu_gpu {
 	void *priv;
 	struct nvkm_vgpu_geometry geo;
 	struct nvkm_vgpu_catalogue *catalogue;
+	struct nvkm_vgpu_sched_gpu *sched;
 	struct nvkm_vgpu_alloc alloc;
 	struct nvkm_vgpu_parent *parent;
 	struct mutex vgpus_lock; /* guards @vgpus and @gone */

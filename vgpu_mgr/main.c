@@ -15,15 +15,19 @@
 
 #include "parent.h"
 #include "registry.h"
+#include "sched/sched.h"
 #include "vgpu.h"
 
 static int __init nvkm_vgpu_module_init(void)
 {
 	int ret;
 
+	nvkm_vgpu_sched_debugfs_root_init();
 	ret = mdev_register_driver(&nvkm_vgpu_mdev_driver);
-	if (ret)
+	if (ret) {
+		nvkm_vgpu_sched_debugfs_root_fini();
 		return ret;
+	}
 	pr_info("nvkm_vgpu: vGPU manager loaded, backend contract v%d\n",
 		NVKM_VGPU_BACKEND_VERSION);
 	return 0;
@@ -34,6 +38,7 @@ static void __exit nvkm_vgpu_module_exit(void)
 	nvkm_vgpu_registry_fini();
 	nvkm_vgpu_parent_fini();
 	mdev_unregister_driver(&nvkm_vgpu_mdev_driver);
+	nvkm_vgpu_sched_debugfs_root_fini();
 	pr_info("nvkm_vgpu: vGPU manager unloaded\n");
 }
 

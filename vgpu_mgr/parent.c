@@ -35,6 +35,7 @@
 #include "alloc.h"
 #include "parent.h"
 #include "registry.h"
+#include "sched/sched.h"
 #include "vgpu.h"
 
 static const char * const nvkm_vgpu_sched_names[NVKM_VGPU_SCHED_NR] = {
@@ -42,8 +43,6 @@ static const char * const nvkm_vgpu_sched_names[NVKM_VGPU_SCHED_NR] = {
 	[NVKM_VGPU_SCHED_EQUAL_SHARE] = "equal_share",
 	[NVKM_VGPU_SCHED_FIXED_SHARE] = "fixed_share",
 };
-
-#define NVKM_VGPU_TIMESLICE_MAX_MS 30
 
 /*
  * A kobject release may be delayed by up to 4 s (CONFIG_DEBUG_KOBJECT_RELEASE,
@@ -136,6 +135,7 @@ static ssize_t scheduler_store(struct device *dev, struct device_attribute *attr
 	}
 	mutex_lock(&gpu->parent->lock);
 	gpu->parent->policy = policy;
+	nvkm_vgpu_sched_gpu_set_policy(gpu->sched, policy);
 	mutex_unlock(&gpu->parent->lock);
 	return count;
 }
@@ -176,6 +176,7 @@ static ssize_t timeslice_ms_store(struct device *dev,
 	}
 	mutex_lock(&gpu->parent->lock);
 	gpu->parent->timeslice_ms = ms;
+	nvkm_vgpu_sched_gpu_set_timeslice(gpu->sched, ms * USEC_PER_MSEC);
 	mutex_unlock(&gpu->parent->lock);
 	return count;
 }
@@ -226,6 +227,24 @@ static ssize_t board_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(board);
 
+static ssize_t engines_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct nvkm_vgpu_gpu *gpu __free(nvkm_vgpu_gpu_put) =
+		nvkm_vgpu_gpu_find(dev);
+	int len = 0;
+	u32 i;
+
+	if (!gpu)
+		return -ENODEV;
+
+	for (i = 0; i < gpu->sched->nr; i++)
+		len += sysfs_emit_at(buf, len, "%s%s", i ? " " : "",
+				     gpu->sched->sched[i].name);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+static DEVICE_ATTR_RO(engines);
+
 static struct attribute *nvkm_vgpu_parent_attrs[] = {
 	&dev_attr_placement.attr,
 	&dev_attr_scheduler.attr,
@@ -236,6 +255,7 @@ static struct attribute *nvkm_vgpu_parent_attrs[] = {
 	&dev_attr_chids_free.attr,
 	&dev_attr_vgpus.attr,
 	&dev_attr_board.attr,
+	&dev_attr_engines.attr,
 	NULL
 };
 

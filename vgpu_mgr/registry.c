@@ -28,6 +28,7 @@
 #include "catalogue.h"
 #include "parent.h"
 #include "registry.h"
+#include "sched/sched.h"
 #include "vgpu.h"
 
 static DEFINE_MUTEX(nvkm_vgpu_registry_lock);
@@ -39,6 +40,7 @@ static void nvkm_vgpu_gpu_release(struct kref *kref)
 	struct nvkm_vgpu_gpu *gpu = container_of(kref, struct nvkm_vgpu_gpu, kref);
 
 	nvkm_vgpu_alloc_fini(&gpu->alloc);
+	nvkm_vgpu_sched_gpu_del(gpu->sched);
 	nvkm_vgpu_catalogue_del(gpu->catalogue);
 	mutex_destroy(&gpu->vgpus_lock);
 	put_device(gpu->dev);
@@ -142,6 +144,7 @@ struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
 
 	if (!dev || !ops || !ops->name || !ops->fb_page || !ops->fb_pfn ||
 	    !ops->fb_scrub || !ops->fb_reserve || !ops->fb_release ||
+	    !ops->fb_used ||
 	    !ops->chan_create || !ops->chan_destroy || !ops->chan_kick ||
 	    !ops->chan_preempt || !ops->chan_reset || !geo) {
 		pr_warn("nvkm_vgpu: register: device, geometry and every backend op are required\n");
@@ -161,6 +164,11 @@ struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
 	if (IS_ERR(gpu->catalogue)) {
 		ret = PTR_ERR(gpu->catalogue);
 		goto err_free;
+	}
+	gpu->sched = nvkm_vgpu_sched_gpu_new(geo);
+	if (!gpu->sched) {
+		ret = -ENOMEM;
+		goto err_del_catalogue;
 	}
 	gpu->geo = *geo;
 	strscpy(gpu->board, geo->board, sizeof(gpu->board));
@@ -199,6 +207,7 @@ struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
 	ret = xa_err(xa_store(&nvkm_vgpu_registry, gpu->id, gpu, GFP_KERNEL));
 	if (ret)
 		goto err_del_parent;
+	nvkm_vgpu_sched_debugfs_init(gpu->sched, dev_name(dev));
 	mutex_unlock(&nvkm_vgpu_registry_lock);
 
 	dev_info(dev, "nvkm_vgpu: %s: %s GPU from %s, %u vGPU types\n",
@@ -224,6 +233,7 @@ err_unlock:
 	nvkm_vgpu_alloc_fini(&gpu->alloc);
 err_del_catalogue:
 	mutex_destroy(&gpu->vgpus_lock);
+	nvkm_vgpu_sched_gpu_del(gpu->sched);
 	nvkm_vgpu_catalogue_del(gpu->catalogue);
 err_free:
 	kfree(gpu);
@@ -251,6 +261,7 @@ void nvkm_vgpu_gpu_unregister(struct nvkm_vgpu_gpu *gpu)
 	xa_erase(&nvkm_vgpu_registry, gpu->id);
 	mutex_unlock(&nvkm_vgpu_registry_lock);
 
+	nvkm_vgpu_sched_debugfs_fini(gpu->sched);
 	nvkm_vgpu_alloc_close(&gpu->alloc);
 	nvkm_vgpu_gpu_surprise_removal(gpu);
 	nvkm_vgpu_parent_del(gpu->parent);

@@ -33,6 +33,7 @@
 #include "config.h"
 #include "parent.h"
 #include "registry.h"
+#include "sched/sched.h"
 #include "vgpu.h"
 
 /* Guests tell vGPU types apart by subsystem ID, as NVIDIA's do. */
@@ -173,6 +174,13 @@ int nvkm_vgpu_init(struct vfio_device *vdev)
 		goto err_put_gpu;
 	}
 	vgpu->slice = slice;
+	vgpu->sched = nvkm_vgpu_sched_vgpu_new(gpu->sched, dev_name(vdev->dev),
+					       vgpu->type->weight,
+					       vgpu->type->timeslice_us);
+	if (!vgpu->sched) {
+		ret = -ENOMEM;
+		goto err_del_slice;
+	}
 	/* A backend that refuses says why, in one line of its own. */
 	ret = gpu->ops->fb_reserve(gpu->priv, slice->fb_offset, slice->fb_size);
 	if (ret)
@@ -209,6 +217,8 @@ err_bar0_fini:
 err_release_fb:
 	gpu->ops->fb_release(gpu->priv, slice->fb_offset, slice->fb_size);
 err_del_slice:
+	nvkm_vgpu_sched_vgpu_del(vgpu->sched);
+	vgpu->sched = NULL;
 	nvkm_vgpu_slice_del(&gpu->alloc, slice);
 	vgpu->slice = NULL;
 err_put_gpu:
@@ -233,6 +243,7 @@ void nvkm_vgpu_release(struct vfio_device *vdev)
 		nvkm_vgpu_slice_put(vgpu);
 	nvkm_vgpu_bar0_fini(&vgpu->bar0);
 	nvkm_vgpu_chans_fini(&vgpu->chans);
+	nvkm_vgpu_sched_vgpu_del(vgpu->sched);
 	mutex_destroy(&vgpu->lock);
 	nvkm_vgpu_gpu_put(vgpu->gpu);
 }

@@ -14,6 +14,7 @@ struct eventfd_ctx;
 struct address_space;
 struct mdev_device;
 struct nvkm_vgpu_gpu;
+struct nvkm_vgpu_sched_vgpu;
 struct nvkm_vgpu_slice;
 struct nvkm_vgpu_type;
 struct virqfd;
@@ -28,6 +29,8 @@ struct virqfd;
  *	given back by the mdev remove (after the last user is gone) or, for a
  *	vGPU whose probe failed, by release. Used only while a user holds the
  *	device, so it needs no lock.
+ * @sched: the vGPU's scheduling knobs and its entity on each runlist;
+ *	from init to release, guarded by the runlists' locks.
  * @bar1_size: size of the FB BAR: the slice's FB rounded up to a power of
  *	two; bytes past the FB read as zero; immutable.
  * @node: entry in the GPU's &nvkm_vgpu_gpu.vgpus, under its vgpus_lock.
@@ -59,6 +62,7 @@ struct nvkm_vgpu {
 	struct nvkm_vgpu_gpu *gpu;
 	const struct nvkm_vgpu_type *type;
 	struct nvkm_vgpu_slice *slice;
+	struct nvkm_vgpu_sched_vgpu *sched;
 	u64 bar1_size;
 	struct list_head node;
 	struct nvkm_vgpu_chans chans;

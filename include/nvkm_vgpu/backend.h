@@ -17,6 +17,13 @@
  * Version 4: channels (chan_create, chan_destroy, chan_kick, chan_preempt,
  * chan_reset), each bound to one engine's runlist, calling the manager
  * back through struct nvkm_vgpu_chan_host_ops.
+ * Version 5: the manager schedules, the backend executes: each channel
+ * belongs to its vGPU's entity on its runlist (nvkm_vgpu_chan_desc.sched),
+ * and a backend's engine asks nvkm_vgpu_sched_pick() which vGPU runs next
+ * and for how long, tells the manager which vGPUs have work
+ * (nvkm_vgpu_sched_enqueue(), nvkm_vgpu_sched_dequeue()) and what each
+ * slice ran (nvkm_vgpu_sched_slice_done()). fb_used reports the FB a
+ * slice has backed.
  */
 #ifndef __NVKM_VGPU_BACKEND_H__
 #define __NVKM_VGPU_BACKEND_H__
@@ -27,9 +34,11 @@ struct device;
 struct module;
 struct page;
 struct nvkm_vgpu_gpu;
+struct nvkm_vgpu_sched;
+struct nvkm_vgpu_sched_entity;
 
 /** define NVKM_VGPU_BACKEND_VERSION - version of this contract */
-#define NVKM_VGPU_BACKEND_VERSION 4
+#define NVKM_VGPU_BACKEND_VERSION 5
 
 /** define NVKM_VGPU_BOARD_NAME_MAX - longest board name, NUL excluded */
 #define NVKM_VGPU_BOARD_NAME_MAX 15
@@ -140,10 +149,15 @@ struct nvkm_vgpu_chan_host_ops {
  * @gpfifo_entries: its entries, a power of two.
  * @userd: GPU address of USERD (GP_PUT read from it, GP_GET written).
  * @notifier: GPU address of the error notifier.
- * @timeslice_us: how long the channel may hold its engine while others
- *	wait, before it is asked to switch at the next method boundary.
- * @preempt_timeout_us: how long after that request a method may go on
- *	before the channel is stopped with NVKM_VGPU_CHAN_ERR_TIMEOUT.
+ * @timeslice_us: how long the channel may hold its engine while other
+ *	channels of its vGPU wait, before it is asked to switch at the next
+ *	method boundary. Between vGPUs, the slices of nvkm_vgpu_sched_pick()
+ *	decide.
+ * @preempt_timeout_us: how long after a switch request a method may go
+ *	on before the channel is stopped with NVKM_VGPU_CHAN_ERR_TIMEOUT,
+ *	when no slice says otherwise.
+ * @sched: the vGPU's entity on the runlist: every channel of one vGPU on
+ *	one runlist has the same; valid until chan_destroy returns.
  * @host_ops: the manager's callbacks.
  * @host: their argument.
  *
@@ -163,6 +177,7 @@ struct nvkm_vgpu_chan_desc {
 	u64 notifier;
 	u32 timeslice_us;
 	u32 preempt_timeout_us;
+	struct nvkm_vgpu_sched_entity *sched;
 	const struct nvkm_vgpu_chan_host_ops *host_ops;
 	void *host;
 };
@@ -199,6 +214,8 @@ struct nvkm_vgpu_chan_desc {
  *	promise that (the vGPU is then not created), having logged why in
  *	one line. May sleep.
  * @fb_release: give back a range from @fb_reserve, after its last scrub.
+ * @fb_used: bytes of [@offset, @offset + @size) (page aligned) backed by
+ *	memory now, for accounting. Never sleeps.
  * @chan_create: make the channel @desc describes (copied) and put it on
  *	its runlist, idle until kicked. Returns the backend's handle for the
  *	other chan ops, or an ERR_PTR: -ENOMEM, -EINVAL for an engine or
@@ -229,6 +246,7 @@ struct nvkm_vgpu_backend_ops {
 	int (*fb_scrub)(void *priv, u64 offset, u64 size);
 	int (*fb_reserve)(void *priv, u64 offset, u64 size);
 	void (*fb_release)(void *priv, u64 offset, u64 size);
+	u64 (*fb_used)(void *priv, u64 offset, u64 size);
 	void *(*chan_create)(void *priv, const struct nvkm_vgpu_chan_desc *desc);
 	void (*chan_destroy)(void *priv, void *chan);
 	void (*chan_kick)(void *priv, void *chan);
@@ -242,5 +260,37 @@ struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
 					     void *priv);
 void nvkm_vgpu_gpu_unregister(struct nvkm_vgpu_gpu *gpu);
 void *nvkm_vgpu_gpu_priv(const struct nvkm_vgpu_gpu *gpu);
+
+/**
+ * struct nvkm_vgpu_sched_slice - a scheduling decision for one runlist
+ * @entity: the vGPU whose channels run, or NULL: run nothing for now.
+ * @start_ns: when the slice began (ktime_get_ns()).
+ * @end_ns: when it ends: at the first method boundary past it the backend
+ *	calls nvkm_vgpu_sched_slice_done() and asks again.
+ * @preempt_timeout_ns: once a switch is asked for (the slice over while
+ *	nvkm_vgpu_sched_contended()), how long a method that cannot stop
+ *	may go on before its channel is stopped with
+ *	NVKM_VGPU_CHAN_ERR_TIMEOUT.
+ * @idle_ns: with @entity NULL: how long to run nothing before asking
+ *	again (a share policy holding work back), or 0 to wait for an
+ *	enqueue.
+ */
+struct nvkm_vgpu_sched_slice {
+	struct nvkm_vgpu_sched_entity *entity;
+	u64 start_ns;
+	u64 end_ns;
+	u64 preempt_timeout_ns;
+	u64 idle_ns;
+};
+
+struct nvkm_vgpu_sched *
+nvkm_vgpu_sched_entity_runlist(const struct nvkm_vgpu_sched_entity *entity);
+void nvkm_vgpu_sched_enqueue(struct nvkm_vgpu_sched_entity *entity, u64 now);
+void nvkm_vgpu_sched_dequeue(struct nvkm_vgpu_sched_entity *entity, u64 now);
+void nvkm_vgpu_sched_pick(struct nvkm_vgpu_sched *sched, u64 now,
+			  struct nvkm_vgpu_sched_slice *slice);
+void nvkm_vgpu_sched_slice_done(struct nvkm_vgpu_sched_slice *slice, u64 now,
+				u64 busy_ns, bool work_left);
+bool nvkm_vgpu_sched_contended(const struct nvkm_vgpu_sched_slice *slice);
 
 #endif /* __NVKM_VGPU_BACKEND_H__ */

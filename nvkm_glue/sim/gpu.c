@@ -64,6 +64,13 @@ static int nvkm_vgpu_sim_gpu_fb_scrub(void *priv, u64 offset, u64 size)
 	return nvkm_vgpu_sim_vram_scrub(&sim->vram, offset, size);
 }
 
+static u64 nvkm_vgpu_sim_gpu_fb_used(void *priv, u64 offset, u64 size)
+{
+	struct nvkm_vgpu_sim_gpu *sim = priv;
+
+	return nvkm_vgpu_sim_vram_range_used(&sim->vram, offset);
+}
+
 static void *nvkm_vgpu_sim_gpu_chan_create(void *priv,
 					   const struct nvkm_vgpu_chan_desc *desc)
 {
@@ -101,6 +108,7 @@ static const struct nvkm_vgpu_backend_ops nvkm_vgpu_sim_gpu_ops = {
 	.fb_scrub = nvkm_vgpu_sim_gpu_fb_scrub,
 	.fb_reserve = nvkm_vgpu_sim_gpu_fb_reserve,
 	.fb_release = nvkm_vgpu_sim_gpu_fb_release,
+	.fb_used = nvkm_vgpu_sim_gpu_fb_used,
 	.chan_create = nvkm_vgpu_sim_gpu_chan_create,
 	.chan_destroy = nvkm_vgpu_sim_gpu_chan_destroy,
 	.chan_kick = nvkm_vgpu_sim_gpu_chan_kick,

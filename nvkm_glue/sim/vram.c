@@ -380,3 +380,28 @@ u64 nvkm_vgpu_sim_vram_used(const struct nvkm_vgpu_sim_vram *vram)
 	return (u64)atomic_long_read(&vram->used) << PAGE_SHIFT;
 }
 EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_sim_vram_used);
+
+/**
+ * nvkm_vgpu_sim_vram_range_used() - host memory a reserved range uses now
+ * @vram: the framebuffer
+ * @offset: start of a range from nvkm_vgpu_sim_vram_reserve(), not
+ *	released while this runs
+ *
+ * Implements &nvkm_vgpu_backend_ops.fb_used. Never sleeps.
+ *
+ * Return: bytes of host memory backing touched pages of the range; 0 for
+ * an offset that starts no range.
+ */
+u64 nvkm_vgpu_sim_vram_range_used(struct nvkm_vgpu_sim_vram *vram, u64 offset)
+{
+	struct nvkm_vgpu_sim_vram_budget *budget;
+	long used = 0;
+
+	budget = mtree_load(&vram->budgets, offset >> PAGE_SHIFT);
+	if (budget) {
+		spin_lock(&nvkm_vgpu_sim_vram_budget_lock);
+		used = budget->used;
+		spin_unlock(&nvkm_vgpu_sim_vram_budget_lock);
+	}
+	return (u64)used << PAGE_SHIFT;
+}

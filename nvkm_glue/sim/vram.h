@@ -16,6 +16,7 @@ struct page *nvkm_vgpu_sim_vram_page(struct nvkm_vgpu_sim_vram *vram,
 int nvkm_vgpu_sim_vram_scrub(struct nvkm_vgpu_sim_vram *vram, u64 offset,
 			     u64 size);
 u64 nvkm_vgpu_sim_vram_used(const struct nvkm_vgpu_sim_vram *vram);
+u64 nvkm_vgpu_sim_vram_range_used(struct nvkm_vgpu_sim_vram *vram, u64 offset);
 int nvkm_vgpu_sim_vram_reserve(struct nvkm_vgpu_sim_vram *vram, u64 offset,
 			       u64 size);
 void nvkm_vgpu_sim_vram_release(struct nvkm_vgpu_sim_vram *vram, u64 offset);

@@ -41,6 +41,11 @@ static void nvkm_vgpu_test_fb_release(void *priv, u64 offset, u64 size)
 {
 }
 
+static u64 nvkm_vgpu_test_fb_used(void *priv, u64 offset, u64 size)
+{
+	return 0;
+}
+
 /* Nor do they make channels: a GPU that refuses them. */
 static void *nvkm_vgpu_test_chan_create(void *priv,
 					const struct nvkm_vgpu_chan_desc *desc)
@@ -61,6 +66,7 @@ const struct nvkm_vgpu_backend_ops nvkm_vgpu_test_ops = {
 	.fb_scrub = nvkm_vgpu_test_fb_scrub,
 	.fb_reserve = nvkm_vgpu_test_fb_reserve,
 	.fb_release = nvkm_vgpu_test_fb_release,
+	.fb_used = nvkm_vgpu_test_fb_used,
 	.chan_create = nvkm_vgpu_test_chan_create,
 	.chan_destroy = nvkm_vgpu_test_chan_op,
 	.chan_kick = nvkm_vgpu_test_chan_op,

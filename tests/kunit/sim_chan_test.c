@@ -30,6 +30,7 @@
 #include "../../nvkm_glue/sim/engine/engine.h"
 #include "../../nvkm_glue/sim/preset.h"
 #include "../../nvkm_glue/sim/vram.h"
+#include "../../vgpu_mgr/sched/sched.h"
 
 /* The GPU's framebuffer, and the vGPU slice inside it. */
 #define TEST_VRAM_SIZE SZ_8M
@@ -87,12 +88,16 @@
  * @vram: the framebuffer
  * @engines: its engines; threads only if the test started them
  * @sysmem: guest memory, at IOVA 0
+ * @sched: the manager's schedulers of its runlists
+ * @owner: the one vGPU every channel of the test belongs to
  */
 struct test_gpu {
 	struct kunit *test;
 	struct nvkm_vgpu_sim_vram *vram;
 	struct nvkm_vgpu_sim_engines engines;
 	u8 *sysmem;
+	struct nvkm_vgpu_sched_gpu *sched;
+	struct nvkm_vgpu_sched_vgpu *owner;
 };
 
 /**
@@ -173,6 +178,16 @@ static void engines_stop_action(void *engines)
 	nvkm_vgpu_sim_engines_stop(engines);
 }
 
+static void sched_del_action(void *sched)
+{
+	nvkm_vgpu_sched_gpu_del(sched);
+}
+
+static void owner_del_action(void *owner)
+{
+	nvkm_vgpu_sched_vgpu_del(owner);
+}
+
 /* A GPU of the tiny preset's engines (1 GR, 1 CE); @threads starts them. */
 static struct test_gpu *gpu_new(struct kunit *test, bool threads)
 {
@@ -199,6 +214,14 @@ static struct test_gpu *gpu_new(struct kunit *test, bool threads)
 	nvkm_vgpu_sim_vram_init(gpu->vram, dev, TEST_VRAM_SIZE);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, vram_fini_action,
 							   gpu->vram));
+	gpu->sched = nvkm_vgpu_sched_gpu_new(tiny->geo);
+	KUNIT_ASSERT_NOT_NULL(test, gpu->sched);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, sched_del_action,
+							   gpu->sched));
+	gpu->owner = nvkm_vgpu_sched_vgpu_new(gpu->sched, "kunit", 1, 1000);
+	KUNIT_ASSERT_NOT_NULL(test, gpu->owner);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, owner_del_action,
+							   gpu->owner));
 	KUNIT_ASSERT_EQ(test, 0, nvkm_vgpu_sim_engines_init(&gpu->engines,
 							    gpu->vram, tiny));
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, engines_fini_action,
@@ -292,8 +315,10 @@ static void chan_del_action(void *tc)
 {
 	struct test_chan *chan = tc;
 
-	if (chan->chan)
+	if (chan->chan) {
 		nvkm_vgpu_sim_chan_del(chan->chan);
+		nvkm_vgpu_sched_detach(chan->desc.sched);
+	}
 	chan->chan = NULL;
 }
 
@@ -323,6 +348,7 @@ static struct test_chan *chan_desc(struct test_gpu *gpu, unsigned int slot,
 		.notifier = tc->slot + TEST_NOTIFIER,
 		.timeslice_us = 1000,
 		.preempt_timeout_us = 100000,
+		.sched = nvkm_vgpu_sched_vgpu_entity(gpu->owner, engine, 0),
 		.host_ops = &test_host_ops,
 		.host = tc,
 	};
@@ -337,6 +363,7 @@ static void chan_make(struct test_chan *tc)
 
 	chan = nvkm_vgpu_sim_chan_new(&tc->gpu->engines, &tc->desc);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chan);
+	nvkm_vgpu_sched_attach(tc->desc.sched);
 	tc->chan = chan;
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, chan_del_action,
 							   tc));

@@ -27,6 +27,8 @@
 #include "../bar0.h"
 #include "../gpu_types.h"
 #include "../parent_types.h"
+#include "../sched/sched.h"
+#include "../sched/trace.h"
 #include "../vgpu.h"
 #include "channel.h"
 #include "mailbox.h"
@@ -66,6 +68,8 @@ static void nvkm_vgpu_chan_error(void *host, u32 code)
 {
 	struct nvkm_vgpu_chan *chan = host;
 
+	if (code == NVKM_VGPU_CHAN_ERR_TIMEOUT)
+		nvkm_vgpu_sched_count_timeout(chan->sched);
 	dev_info_ratelimited(chan->vgpu->vdev.dev,
 			     "channel %u stopped: error %u\n", chan->id, code);
 	nvkm_vgpu_chan_raise(chan, NVKM_VGPU_INTR_CHANNEL, code);
@@ -128,7 +132,7 @@ static u32 nvkm_vgpu_chan_alloc(struct nvkm_vgpu *vgpu,
 	struct nvkm_vgpu_chan_req req;
 	struct nvkm_vgpu_chan *chan;
 	void *backend;
-	u32 status, id, chid;
+	u32 status, id, chid, runlist;
 	int ret;
 
 	status = nvkm_vgpu_mbox_chan_alloc_decode(args, slice->fb_size,
@@ -151,11 +155,23 @@ static u32 nvkm_vgpu_chan_alloc(struct nvkm_vgpu *vgpu,
 	chan->vgpu = vgpu;
 	chan->id = id;
 	chid = slice->chid_base + id;
+	/* Spread a GPU's channels over the class's engines. */
+	runlist = chid % gpu->geo.engines[req.engine];
+	chan->sched = nvkm_vgpu_sched_vgpu_entity(vgpu->sched, req.engine,
+						  runlist);
+	if (!chan->sched) {
+		dev_warn_ratelimited(vgpu->vdev.dev,
+				     "channel %u: no scheduler for that engine\n",
+				     id);
+		xa_erase(&vgpu->chans.xa, id);
+		kfree(chan);
+		return NVKM_VGPU_MBOX_HOST_ERROR;
+	}
+	nvkm_vgpu_sched_attach(chan->sched);
 	desc = (struct nvkm_vgpu_chan_desc) {
 		.chid = chid,
 		.engine = req.engine,
-		/* Spread a GPU's channels over the class's engines. */
-		.runlist = chid % gpu->geo.engines[req.engine],
+		.runlist = runlist,
 		.fb_base = slice->fb_offset,
 		.fb_size = slice->fb_size,
 		.gpfifo = req.gpfifo,
@@ -163,7 +179,8 @@ static u32 nvkm_vgpu_chan_alloc(struct nvkm_vgpu *vgpu,
 		.userd = req.userd,
 		.notifier = req.notifier,
 		.timeslice_us = nvkm_vgpu_chan_timeslice_us(vgpu),
-		.preempt_timeout_us = NVKM_VGPU_PREEMPT_TIMEOUT_US,
+		.preempt_timeout_us = NVKM_VGPU_SCHED_PREEMPT_TIMEOUT_US,
+		.sched = chan->sched,
 		.host_ops = &nvkm_vgpu_chan_host_ops,
 		.host = chan,
 	};
@@ -172,6 +189,7 @@ static u32 nvkm_vgpu_chan_alloc(struct nvkm_vgpu *vgpu,
 		dev_warn_ratelimited(vgpu->vdev.dev,
 				     "channel %u: the backend refused it: %ld\n",
 				     id, PTR_ERR(backend));
+		nvkm_vgpu_sched_detach(chan->sched);
 		xa_erase(&vgpu->chans.xa, id);
 		kfree(chan);
 		return NVKM_VGPU_MBOX_HOST_ERROR;
@@ -188,6 +206,7 @@ static void nvkm_vgpu_chan_destroy(struct nvkm_vgpu *vgpu,
 {
 	lockdep_assert_held(&vgpu->chans.lock);
 	vgpu->gpu->ops->chan_destroy(vgpu->gpu->priv, chan->backend);
+	nvkm_vgpu_sched_detach(chan->sched);
 	xa_erase(&vgpu->chans.xa, chan->id);
 	nvkm_vgpu_chan_set_state(vgpu, chan->id, NVKM_VGPU_CHAN_STATE_FREE);
 	kfree(chan);
@@ -208,6 +227,9 @@ static u32 nvkm_vgpu_chan_free_or_reset(struct nvkm_vgpu *vgpu, u32 cmd,
 		return NVKM_VGPU_MBOX_OK;
 	}
 	vgpu->gpu->ops->chan_reset(vgpu->gpu->priv, chan->backend);
+	nvkm_vgpu_sched_count_reset(chan->sched);
+	trace_nvkm_vgpu_chan_reset(chan->sched->sched->name, vgpu->sched->name,
+				   id);
 	nvkm_vgpu_chan_set_state(vgpu, id, NVKM_VGPU_CHAN_STATE_ACTIVE);
 	return NVKM_VGPU_MBOX_OK;
 }

@@ -4,9 +4,6 @@
 
 #include "channel_types.h"
 
-/* How long a method may run on after its channel was asked to switch. */
-#define NVKM_VGPU_PREEMPT_TIMEOUT_US	100000
-
 void nvkm_vgpu_chans_init(struct nvkm_vgpu_chans *chans);
 void nvkm_vgpu_chans_fini(struct nvkm_vgpu_chans *chans);
 void nvkm_vgpu_chans_work(struct nvkm_vgpu *vgpu);

@@ -7,6 +7,7 @@
 #include <linux/xarray.h>
 
 struct nvkm_vgpu;
+struct nvkm_vgpu_sched_entity;
 
 /**
  * struct nvkm_vgpu_chan - one channel of a vGPU
@@ -14,6 +15,8 @@ struct nvkm_vgpu;
  * @id: the channel number the guest sees, 0 to the vGPU's channel count - 1;
  *	the physical CHID is the slice's first plus @id. Immutable.
  * @backend: the backend's handle from chan_create; immutable.
+ * @sched: the vGPU's entity on the channel's runlist, which counts the
+ *	channel from creation to destruction; immutable.
  *
  * Created and destroyed under the vGPU's &nvkm_vgpu_chans.lock; the
  * backend's callbacks get it as their host argument until chan_destroy
@@ -23,6 +26,7 @@ struct nvkm_vgpu_chan {
 	struct nvkm_vgpu *vgpu;
 	u32 id;
 	void *backend;
+	struct nvkm_vgpu_sched_entity *sched;
 };
 
 /**

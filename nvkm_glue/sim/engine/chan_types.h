@@ -102,7 +102,10 @@ struct nvkm_vgpu_sim_busy_state {
  * @host: host method state.
  * @copy: copy method state (a CE channel's).
  * @busy: busy method state (a GR channel's).
- * @slice_end_ns: when the turn's timeslice ends (ktime_get_ns()).
+ * @turn_start_ns: when the turn began (ktime_get_ns()).
+ * @slice_end_ns: when the turn's timeslice ends.
+ * @preempt_timeout_ns: how long a method may go on once a switch is asked
+ *	for: the slice's, or the channel's own without a slice.
  * @switch_requested: a switch was asked for during this turn, at
  *	@switch_request_ns; a method not done within the preemption timeout
  *	of it stops the channel.
@@ -128,7 +131,9 @@ struct nvkm_vgpu_sim_chan_exec {
 	struct nvkm_vgpu_sim_host_state host;
 	struct nvkm_vgpu_sim_copy_state copy;
 	struct nvkm_vgpu_sim_busy_state busy;
+	u64 turn_start_ns;
 	u64 slice_end_ns;
+	u64 preempt_timeout_ns;
 	bool switch_requested;
 	u64 switch_request_ns;
 	bool progress;

@@ -6,9 +6,17 @@
  * named "nvkm_sim<N>/gr<i>" and "nvkm_sim<N>/ce<i>", each with the runlist
  * of its channels.
  *
- * Scheduling. A kick puts a channel on its runlist (round robin). The
- * thread takes the first channel nothing holds, moves it to the tail and
- * gives it a turn (nvkm_vgpu_sim_chan_turn()). A turn runs until:
+ * Scheduling. The manager decides, the engine executes. A kick puts a
+ * channel on its runlist and tells the manager its vGPU has work
+ * (nvkm_vgpu_sched_enqueue()). With no slice, the thread asks the manager
+ * which vGPU runs and until when (nvkm_vgpu_sched_pick()); during the
+ * slice it takes the first channel of that vGPU nothing holds, moves it to
+ * the tail and gives it a turn (nvkm_vgpu_sim_chan_turn()). The slice ends
+ * at the first method boundary past its end, or when none of its vGPU's
+ * channels can run; the thread then reports the engine time the turns
+ * took (nvkm_vgpu_sched_slice_done()) and asks again. A share policy may
+ * answer "nothing for N ns": the engine idles that long, or until a kick.
+ * A turn runs until:
  *  - the GPFIFO is empty: the channel leaves the runlist, unless it was
  *    kicked during the turn;
  *  - a semaphore acquire is not satisfied: the channel stays on the
@@ -16,17 +24,19 @@
  *    every channel on the runlist has been polled in vain since the last
  *    progress, the thread sleeps %NVKM_VGPU_SIM_ENGINE_POLL_US (or until a
  *    kick) before polling again: it never spins a CPU;
- *  - its timeslice (desc->timeslice_us) is over while another channel is
- *    on the runlist, or chan_preempt, chan_reset or chan_destroy asks it
- *    off: it switches at the next method boundary, keeping its place
- *    inside the push buffer segment, and resumes exactly there;
+ *  - the slice is over, or its own timeslice (desc->timeslice_us) is over
+ *    while another channel is on the runlist, or chan_preempt, chan_reset
+ *    or chan_destroy asks it off: it switches at the next method boundary,
+ *    keeping its place inside the push buffer segment, and resumes
+ *    exactly there;
  *  - an error stops it: it leaves the runlist until chan_reset.
  *
  * A method that cannot stop half way (a busy launch, a copy) checks between
  * its steps (at most 1 ms or %NVKM_VGPU_SIM_ENGINE_BOUNCE bytes apart):
- * once a switch is asked for (a hold, or the timeslice over while another
- * channel that is not parked waits), the method may run on for
- * desc->preempt_timeout_us; past that the channel stops with
+ * once a switch is asked for (a hold, the slice over while the manager
+ * says the runlist is contended, or the channel's timeslice over while
+ * another channel that is not parked waits), the method may run on for
+ * the slice's preemption timeout; past that the channel stops with
  * NVKM_VGPU_CHAN_ERR_TIMEOUT. So no work holds an engine from another
  * channel, or another vGPU, for more than its timeslice plus its
  * preemption timeout (and one step). A reset or destroy ends the method at
@@ -35,9 +45,10 @@
  * Waiting (a busy launch, a copy faster than the preset's bandwidth) is an
  * hrtimer sleep of at most 1 ms at a time, never a spin.
  *
- * Locking: each engine's spinlock (engine_types.h) guards its runlist and
- * the scheduling fields of its channels (chan_types.h). It is the
- * innermost lock: no memory access, host op or sleep happens under it.
+ * Locking: each engine's spinlock (engine_types.h) guards its runlist, its
+ * slice and the scheduling fields of its channels (chan_types.h). Only the
+ * manager's scheduler lock nests inside it: no memory access, host op or
+ * sleep happens under it.
  * Kicks take it with interrupts saved, so a kick may come from any
  * context; everything else takes it with interrupts off. A channel's
  * execution state has no lock: it belongs to whoever runs the channel
@@ -118,6 +129,7 @@ static void nvkm_vgpu_sim_engine_enqueue_locked(struct nvkm_vgpu_sim_engine *eng
 		return;
 	list_add_tail(&chan->runq_node, &eng->runq);
 	chan->queued = true;
+	nvkm_vgpu_sched_enqueue(chan->desc.sched, ktime_get_ns());
 	WRITE_ONCE(eng->nr_queued, eng->nr_queued + 1);
 	if (!chan->waiting)
 		WRITE_ONCE(eng->nr_ready, eng->nr_ready + 1);
@@ -132,22 +144,55 @@ static void nvkm_vgpu_sim_engine_dequeue_locked(struct nvkm_vgpu_sim_engine *eng
 		return;
 	list_del_init(&chan->runq_node);
 	chan->queued = false;
+	nvkm_vgpu_sched_dequeue(chan->desc.sched, ktime_get_ns());
 	WRITE_ONCE(eng->nr_queued, eng->nr_queued - 1);
 	WRITE_ONCE(eng->nr_ready, eng->nr_ready - 1);
 }
 
-/* The first channel of the runlist nothing holds, or NULL. */
+/* The first channel of @entity's vGPU on the runlist nothing holds. */
 static struct nvkm_vgpu_sim_chan *
-nvkm_vgpu_sim_engine_pick_locked(struct nvkm_vgpu_sim_engine *eng)
+nvkm_vgpu_sim_engine_pick_locked(struct nvkm_vgpu_sim_engine *eng,
+				 struct nvkm_vgpu_sched_entity *entity)
 {
 	struct nvkm_vgpu_sim_chan *chan;
 
 	lockdep_assert_held(&eng->lock);
 	list_for_each_entry(chan, &eng->runq, runq_node) {
-		if (!chan->holds)
+		if (chan->desc.sched == entity && !chan->holds)
 			return chan;
 	}
 	return NULL;
+}
+
+/* The slice is over: tell the manager what it ran. */
+static void nvkm_vgpu_sim_engine_slice_end_locked(struct nvkm_vgpu_sim_engine *eng,
+						  u64 now, bool work_left)
+{
+	lockdep_assert_held(&eng->lock);
+	if (!eng->slice.entity)
+		return;
+	nvkm_vgpu_sched_slice_done(&eng->slice, now, eng->slice_busy_ns,
+				   work_left);
+	WRITE_ONCE(eng->slice.entity, NULL);
+	eng->slice_busy_ns = 0;
+}
+
+/* No slice: ask the manager for one, for the vGPUs on the runlist. */
+static void nvkm_vgpu_sim_engine_slice_start_locked(struct nvkm_vgpu_sim_engine *eng,
+						    u64 now)
+{
+	struct nvkm_vgpu_sim_chan *first;
+	struct nvkm_vgpu_sched_slice slice;
+
+	lockdep_assert_held(&eng->lock);
+	first = list_first_entry_or_null(&eng->runq, struct nvkm_vgpu_sim_chan,
+					 runq_node);
+	if (eng->slice.entity || !first)
+		return;
+	nvkm_vgpu_sched_pick(nvkm_vgpu_sched_entity_runlist(first->desc.sched),
+			     now, &slice);
+	eng->slice = slice;
+	eng->slice_busy_ns = 0;
 }
 
 /* A turn of @chan ended with @turn: where it goes now. */
@@ -174,16 +219,18 @@ static void nvkm_vgpu_sim_engine_turn_done_locked(struct nvkm_vgpu_sim_engine *e
 	}
 }
 
-/* Sleeps until a kick or a hold's end; with @polled, at most a poll period. */
+/*
+ * Sleeps until a kick or a hold's end; with @timeout_ns, at most that long
+ * (a poll period, or the idle time a share policy asked for).
+ */
 static void nvkm_vgpu_sim_engine_idle(struct nvkm_vgpu_sim_engine *eng,
-				      unsigned long gen,
-				      struct nvkm_vgpu_sim_chan *polled)
+				      unsigned long gen, u64 timeout_ns)
 {
-	if (polled)
+	if (timeout_ns)
 		wait_event_interruptible_hrtimeout(eng->wq,
 						   READ_ONCE(eng->gen) != gen ||
 						   kthread_should_stop(),
-						   NVKM_VGPU_SIM_ENGINE_POLL);
+						   ns_to_ktime(timeout_ns));
 	else
 		wait_event_interruptible(eng->wq, READ_ONCE(eng->gen) != gen ||
 					 kthread_should_stop());
@@ -194,21 +241,45 @@ static int nvkm_vgpu_sim_engine_thread(void *data)
 	struct nvkm_vgpu_sim_engine *eng = data;
 	/* Turns in a row that polled a parked channel in vain. */
 	unsigned int vain = 0;
+	/* Slices in a row that found none of their vGPU's channels free. */
+	unsigned int empty = 0;
 
 	while (!kthread_should_stop()) {
 		struct nvkm_vgpu_sim_chan *chan;
 		enum nvkm_vgpu_sim_turn turn;
 		unsigned long gen;
+		u64 now, idle_ns;
 
 		spin_lock_irq(&eng->lock);
-		chan = nvkm_vgpu_sim_engine_pick_locked(eng);
 		gen = eng->gen;
+		now = ktime_get_ns();
+		if (eng->slice.entity && now >= eng->slice.end_ns)
+			nvkm_vgpu_sim_engine_slice_end_locked(eng, now, true);
+		nvkm_vgpu_sim_engine_slice_start_locked(eng, now);
+		idle_ns = eng->slice.entity ? 0 : eng->slice.idle_ns;
+		chan = NULL;
+		if (eng->slice.entity)
+			chan = nvkm_vgpu_sim_engine_pick_locked(eng, eng->slice.entity);
+		if (!chan && eng->slice.entity) {
+			/* Held channels only: give the others a go first. */
+			nvkm_vgpu_sim_engine_slice_end_locked(eng, now, false);
+			if (++empty <= eng->nr_queued) {
+				spin_unlock_irq(&eng->lock);
+				continue;
+			}
+		}
 		if (!chan || (chan->waiting && vain >= eng->nr_queued)) {
+			if (chan) {
+				nvkm_vgpu_sim_engine_slice_end_locked(eng, now, false);
+				idle_ns = NVKM_VGPU_SIM_ENGINE_POLL_US * NSEC_PER_USEC;
+			}
 			spin_unlock_irq(&eng->lock);
-			nvkm_vgpu_sim_engine_idle(eng, gen, chan);
+			nvkm_vgpu_sim_engine_idle(eng, gen, idle_ns);
 			vain = 0;
+			empty = 0;
 			continue;
 		}
+		empty = 0;
 		list_move_tail(&chan->runq_node, &eng->runq);
 		chan->pending = false;
 		WRITE_ONCE(eng->running, chan);
@@ -217,10 +288,18 @@ static int nvkm_vgpu_sim_engine_thread(void *data)
 		turn = nvkm_vgpu_sim_chan_turn(chan);
 
 		spin_lock_irq(&eng->lock);
-		if (turn == NVKM_VGPU_SIM_TURN_WAIT && !chan->exec.progress)
+		now = ktime_get_ns();
+		if (eng->slice.entity)
+			eng->slice_busy_ns += now - chan->exec.turn_start_ns;
+		if (turn == NVKM_VGPU_SIM_TURN_WAIT && !chan->exec.progress) {
 			vain++;
-		else
+			/* Parked in vain: another vGPU with work goes first. */
+			if (nvkm_vgpu_sched_contended(&eng->slice))
+				nvkm_vgpu_sim_engine_slice_end_locked(eng, now,
+								      false);
+		} else {
 			vain = 0;
+		}
 		nvkm_vgpu_sim_engine_turn_done_locked(eng, chan, turn);
 		WRITE_ONCE(eng->running, NULL);
 		spin_unlock_irq(&eng->lock);
@@ -320,6 +399,9 @@ void nvkm_vgpu_sim_engine_drop(struct nvkm_vgpu_sim_chan *chan)
 	chan->pending = false;
 	WRITE_ONCE(chan->stopped, false);
 	WRITE_ONCE(chan->kill, false);
+	/* The slice may outlive no channel of its vGPU: it ends here. */
+	if (eng->slice.entity == chan->desc.sched)
+		nvkm_vgpu_sim_engine_slice_end_locked(eng, ktime_get_ns(), false);
 	spin_unlock_irq(&eng->lock);
 }
 
@@ -365,8 +447,13 @@ void nvkm_vgpu_sim_engine_stop_chan(struct nvkm_vgpu_sim_chan *chan)
  */
 void nvkm_vgpu_sim_engine_turn_start(struct nvkm_vgpu_sim_chan *chan)
 {
-	chan->exec.slice_end_ns = ktime_get_ns() +
+	chan->exec.turn_start_ns = ktime_get_ns();
+	chan->exec.slice_end_ns = chan->exec.turn_start_ns +
 				  (u64)chan->desc.timeslice_us * NSEC_PER_USEC;
+	/* The thread set the slice before the turn; a test has none. */
+	chan->exec.preempt_timeout_ns = READ_ONCE(chan->engine->slice.entity) ?
+		chan->engine->slice.preempt_timeout_ns :
+		(u64)chan->desc.preempt_timeout_us * NSEC_PER_USEC;
 	chan->exec.switch_requested = false;
 	chan->exec.progress = false;
 }
@@ -383,27 +470,41 @@ static bool nvkm_vgpu_sim_engine_others_ready(struct nvkm_vgpu_sim_chan *chan)
  * nvkm_vgpu_sim_engine_should_switch() - end the turn at this boundary?
  * @chan: the running channel, between two methods
  *
- * Return: true when something holds the channel, or its timeslice is over
- * and another channel (parked ones included, so they get polled) is on
- * the runlist.
+ * Return: true when something holds the channel, its vGPU's slice is
+ * over, or its own timeslice is over and another channel (parked ones
+ * included, so they get polled) is on the runlist.
  */
 bool nvkm_vgpu_sim_engine_should_switch(struct nvkm_vgpu_sim_chan *chan)
 {
+	struct nvkm_vgpu_sim_engine *eng = chan->engine;
 	unsigned int mine = chan->queued;
+	u64 now;
 
 	if (READ_ONCE(chan->holds) || READ_ONCE(chan->kill))
 		return true;
-	if (ktime_get_ns() < chan->exec.slice_end_ns)
+	now = ktime_get_ns();
+	if (READ_ONCE(eng->slice.entity) && now >= eng->slice.end_ns)
+		return true;
+	if (now < chan->exec.slice_end_ns)
 		return false;
-	return READ_ONCE(chan->engine->nr_queued) > mine;
+	return READ_ONCE(eng->nr_queued) > mine;
+}
+
+/* The slice is over and the manager wants the engine for another vGPU. */
+static bool nvkm_vgpu_sim_engine_slice_wanted(struct nvkm_vgpu_sim_engine *eng,
+					      u64 now)
+{
+	return READ_ONCE(eng->slice.entity) && now >= eng->slice.end_ns &&
+	       nvkm_vgpu_sched_contended(&eng->slice);
 }
 
 /**
  * nvkm_vgpu_sim_engine_check() - may a long method go on?
  * @chan: the running channel, inside a method that cannot stop half way
  *
- * Notes when a switch is first asked for: a hold, or the timeslice over
- * while another channel is ready.
+ * Notes when a switch is first asked for: a hold, the slice over while
+ * the runlist is contended, or the channel's timeslice over while another
+ * channel is ready.
  *
  * Return: 0 to go on; -EINTR when a reset or destroy kills the turn;
  * -ETIMEDOUT when a switch was asked for more than the preemption timeout
@@ -419,6 +520,7 @@ int nvkm_vgpu_sim_engine_check(struct nvkm_vgpu_sim_chan *chan)
 	now = ktime_get_ns();
 	if (!exec->switch_requested) {
 		if (READ_ONCE(chan->holds) ||
+		    nvkm_vgpu_sim_engine_slice_wanted(chan->engine, now) ||
 		    (now >= exec->slice_end_ns &&
 		     nvkm_vgpu_sim_engine_others_ready(chan))) {
 			exec->switch_requested = true;
@@ -426,8 +528,7 @@ int nvkm_vgpu_sim_engine_check(struct nvkm_vgpu_sim_chan *chan)
 		}
 		return 0;
 	}
-	if (now - exec->switch_request_ns >
-	    (u64)chan->desc.preempt_timeout_us * NSEC_PER_USEC)
+	if (now - exec->switch_request_ns > exec->preempt_timeout_ns)
 		return -ETIMEDOUT;
 	return 0;
 }

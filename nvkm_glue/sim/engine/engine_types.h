@@ -19,7 +19,8 @@ struct task_struct;
  *	innermost lock of the simulated GPU: nothing is taken under it, and
  *	no host op and no memory access runs while it is held.
  * @runq: the runlist: channels with work, in round-robin order. The
- *	thread takes the first one nothing holds and moves it to the tail.
+ *	thread takes the first one of its slice's vGPU nothing holds and
+ *	moves it to the tail.
  * @nr_queued: channels on @runq; written under @lock, read without it by
  *	the running channel's switch checks (a stale value only moves a
  *	switch by one method).
@@ -30,6 +31,12 @@ struct task_struct;
  *	WRITE_ONCE(), so a KUnit test may peek at it without @lock.
  * @gen: bumped by every kick and every release of a hold: the thread
  *	sleeps until it changes.
+ * @slice: the manager's decision the thread runs: which vGPU's channels
+ *	and until when (nvkm_vgpu_sched_pick()). Written under @lock by the
+ *	thread, and cleared by a channel's drop when it ends the slice of
+ *	its vGPU; read without the lock by the running turn's checks (its
+ *	entity with READ_ONCE()).
+ * @slice_busy_ns: engine time the turns of @slice took; under @lock.
  * @wq: the thread sleeps here.
  * @off_wq: callers of nvkm_vgpu_sim_engine_hold() wait here for their
  *	channel to stop being @running.
@@ -51,6 +58,8 @@ struct nvkm_vgpu_sim_engine {
 	unsigned int nr_ready;
 	struct nvkm_vgpu_sim_chan *running;
 	unsigned long gen;
+	struct nvkm_vgpu_sched_slice slice;
+	u64 slice_busy_ns;
 	wait_queue_head_t wq;
 	wait_queue_head_t off_wq;
 	struct task_struct *thread;
