@@ -204,12 +204,14 @@ boot_plan() {
 	debug)
 		echo debug 2 kunit "$T/kunit.sh" "$out/debug" -- \
 			vgpu "$T/vgpu.sh" "$out/debug" "$out/bin" -- \
+			smi "$T/smi.sh" "$out/debug" -- \
 			mdevctl "$T/mdevctl.sh" "$out/debug" -- \
 			libvirt "$T/libvirt.sh" "$out/debug" "$out/guest-bin" -- \
 			nova "$T/nova.sh" "$out/debug" -- \
 			nested "$T/nested.sh" "$out/debug" "$out/guest-bin" ;;
 	stock-6.12)
 		echo "$1" 2 vgpu "$T/vgpu.sh" "$out/$1" "$out/bin" -- \
+			smi "$T/smi.sh" "$out/$1" -- \
 			mdevctl "$T/mdevctl.sh" "$out/$1" -- \
 			libvirt "$T/libvirt.sh" "$out/$1" "$out/guest-bin" -- \
 			nova "$T/nova.sh" "$out/$1" -- \
