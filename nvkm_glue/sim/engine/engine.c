@@ -187,8 +187,13 @@ static void nvkm_vgpu_sim_engine_slice_start_locked(struct nvkm_vgpu_sim_engine 
 	lockdep_assert_held(&eng->lock);
 	first = list_first_entry_or_null(&eng->runq, struct nvkm_vgpu_sim_chan,
 					 runq_node);
-	if (eng->slice.entity || !first)
+	if (eng->slice.entity)
 		return;
+	if (!first) {
+		/* Nothing queued: sleep until a kick, not a stale idle time. */
+		eng->slice.idle_ns = 0;
+		return;
+	}
 	nvkm_vgpu_sched_pick(nvkm_vgpu_sched_entity_runlist(first->desc.sched),
 			     now, &slice);
 	eng->slice = slice;
