@@ -1,16 +1,28 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: tests/vm/nested.sh [--types TYPE,TYPE] [--guest-kernel IMAGE] [--guest-timeout SECS] MODULE_DIR BIN_DIR   (inside the test VM, as root)
+# Usage: tests/vm/nested.sh [--types TYPE,TYPE] [--guest-kernel IMAGE] [--guest-timeout SECS] [--busy-ms MS] MODULE_DIR BIN_DIR   (inside the test VM, as root)
 #
 # Real clients: QEMU assigns vGPUs to nested guests. Loads nvkm_vgpu.ko and
 # nvkm_vgpu_sim.ko (one simulated h100-80gb) from MODULE_DIR, switches the
-# GPU to mixed placement, creates one vGPU of each TYPE (default h100-10c
-# and h100-20c) and boots one nested QEMU guest per vGPU, all at once, with
-# -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/<uuid>. Each guest runs
-# BIN_DIR/guest-initramfs.cpio.gz (tests/vm/guest/build.sh): it reads its
-# vGPU's registers through BAR0, writes a pattern seeded by vgpu.seed= over
-# its BAR1 and reads it back, has a copy-engine channel copy 64 KiB and
-# release semaphores, and prints one "VGPU-GUEST: result=..." line.
+# GPU to mixed placement and its scheduler to fixed_share, creates one
+# vGPU of each TYPE (default h100-10c and h100-20c, weights 10 and 20: a
+# third and two thirds of gr0) and boots one nested QEMU guest per vGPU,
+# all at once, with -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/<uuid>.
+# Each guest runs BIN_DIR/guest-initramfs.cpio.gz (tests/vm/guest/build.sh):
+# it reads its vGPU's registers through BAR0, writes a pattern seeded by
+# vgpu.seed= over its BAR1 and reads it back, has a copy-engine channel copy
+# 64 KiB and release semaphores, then keeps the GR engine busy with MS
+# launches of 1 ms (vgpu.busy_ms=, --busy-ms, default 12000; 0 skips it),
+# and prints one "VGPU-GUEST: result=..." line.
+# While the guests run, scripts/vgpu-smi --json --watch 1 samples the GPU
+# into smi-watch.jsonl (each line prefixed with the epoch time it was
+# read), and whenever its last sample had both vGPUs busy on gr0 the
+# table of a one-second vgpu-smi run is kept; the one nearest the middle of
+# the longest stretch of samples where both were busy becomes smi-table.txt.
+# Over that stretch (less its first and last interval, which may hold a
+# guest's start or end), each vGPU's delivered gr0 share, its busy_ns growth
+# over the sum of both, must be within 5 points (share_tol) of the share
+# it is owed (smi-share.txt has the figures).
 # Then checks each guest's line against the host's sysfs and VFIO view, and,
 # after the guests are gone, reads each vGPU's BAR1 through VFIO
 # (BIN_DIR/vgpu-peek) as the next user: the guest's close scrubbed it, so
@@ -24,8 +36,9 @@
 # to guest-<N>.console and guest-<N>.qemu.log, and one tab-separated row
 # per vGPU to vgpus.tsv (uuid, type, FB MiB, CHIDs, guest result, host
 # check, guest seconds, mdev parent, whether the guest's copy on its own
-# channel landed: ok, fail or none). Prints "nested: ..." progress lines. Exits 1 if
-# any check failed.
+# channel landed: ok, fail or none; whether its busy phase ran: ok, fail,
+# skip or none; its delivered gr0 share in % while both were busy, or -).
+# Prints "nested: ..." progress lines. Exits 1 if any check failed.
 #
 # The guest kernel defaults to BIN_DIR/guest-vmlinux, the small 6.12 that
 # build.sh takes from scripts/build-kernel.sh guest (QEMU boots the ELF
@@ -35,7 +48,12 @@
 # attached, that path oopsed stock 6.12 nested guests early in boot, before
 # any PCI access, in 7 of 11 runs here (QEMU 7.2), never without one.
 # NVKM_NESTED_APPEND replaces the guest's kernel command line (vgpu.seed=
-# is added), NVKM_NESTED_QEMU_ARGS adds QEMU arguments.
+# and vgpu.busy_ms= are added), NVKM_NESTED_QEMU_ARGS adds QEMU arguments.
+#
+# --busy-ms: the guests boot a few seconds apart (up to 13 s measured under
+# TCG-in-TCG), so each one's busy phase must outlast that skew for the two
+# to overlap: under fixed_share the 10c guest, alone at first, runs at full
+# speed, then at a third. make demo passes a longer one (scripts/demo.sh).
 
 # The predicates below are called through check(), which SC2317 cannot see.
 # shellcheck disable=SC2317
@@ -49,17 +67,20 @@ usage() {
 types=h100-10c,h100-20c
 guest_kernel=
 guest_timeout=600
+busy_ms=12000
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--types) [ $# -ge 2 ] || usage; types=$2; shift 2 ;;
 	--guest-kernel) [ $# -ge 2 ] || usage; guest_kernel=$2; shift 2 ;;
 	--guest-timeout) [ $# -ge 2 ] || usage; guest_timeout=$2; shift 2 ;;
+	--busy-ms) [ $# -ge 2 ] || usage; busy_ms=$2; shift 2 ;;
 	-h | --help) usage ;;
 	-*) echo "nested: unknown option $1" >&2; usage ;;
 	*) break ;;
 	esac
 done
 [ $# -eq 2 ] || usage
+case $busy_ms in '' | *[!0-9]*) usage ;; esac
 moddir=$1
 bin=$2
 results=${NVKM_RESULTS:?NVKM_RESULTS is not set; run this through tests/vm/run-vm.sh}
@@ -76,6 +97,17 @@ qemu=${QEMU:-qemu-system-x86_64}
 guest_append=${NVKM_NESTED_APPEND:-console=ttyS0 panic=-1 cryptomgr.notests acpi=off tsc=reliable no_timer_check nowatchdog audit=0 apparmor=0}
 initrd=$bin/guest-initramfs.cpio.gz
 peek=$bin/vgpu-peek
+smi=$(cd "$(dirname "$0")/../.." && pwd)/scripts/vgpu-smi
+# How far each vGPU's delivered gr0 share may be from the one it is owed,
+# as a fraction of the engine. The scheduler itself keeps a share to within
+# about one slice (2 ms) per vGPU over any stretch; what moves the figure
+# here is TCG: the samples' reads of the two vGPUs' busy_ns are not atomic,
+# a slice in flight at either end of the window is not yet counted, and
+# under TCG-in-TCG a starved engine thread overruns a 1 ms launch by tens
+# of ms, all charged. Over a window of a few seconds that is a few
+# percent at most; 0.05 (5 points of the engine) leaves room for it and
+# still tells 1/3 : 2/3 from 1/2 : 1/2 or best effort.
+share_tol=0.05
 
 tap=$results/nested.tap
 rows=$results/vgpus.tsv
@@ -96,6 +128,7 @@ source "$(dirname "$0")/splat.sh"
 uuids=()
 seeds=()
 pids=()
+smi_pid=
 fb_size=()
 chids=()
 channels=()
@@ -126,6 +159,7 @@ remove_vgpus() {
 on_exit() {
 	local rc=$?
 	trap - EXIT
+	[ -z "$smi_pid" ] || kill "$smi_pid" 2>/dev/null || true
 	stop_guests
 	remove_vgpus
 	rmmod nvkm_vgpu_sim 2>/dev/null || true
@@ -219,6 +253,71 @@ overlap_free() {
 }
 [ ${#uuids[@]} -lt 2 ] || check "the two slices' FB ranges do not overlap" overlap_free
 
+# fixed_share: each vGPU with channels on an engine is owed its weight over
+# the sum of their weights (by default the types' FB GiB).
+weights=()
+wsum=0
+for i in "${!uuids[@]}"; do
+	weights[i]=$(attr "$i" weight)
+	wsum=$((wsum + weights[i]))
+done
+set_fixed_share() {
+	echo fixed_share >"$parent/nvkm_vgpu/scheduler" &&
+		[ "$(cat "$parent/nvkm_vgpu/scheduler")" = fixed_share ]
+}
+check "scheduler fixed_share (weights ${weights[*]}: gr0 shares $(
+	for w in "${weights[@]}"; do printf '%s/%s ' "$w" "$wsum"; done | sed 's/ $//'))" \
+	set_fixed_share
+
+# vgpu-smi samples the GPU every second while the guests run, each line
+# prefixed with when it was read. (No process substitution: the VM has no
+# /dev/fd.) Killing vgpu-smi (its PID in smi-watch.pid) ends the reader.
+: >"$results/smi-tables.txt"
+rm -f "$results/smi-watch.pid"
+{
+	"$smi" --gpu "$SIM_PCI_H100" --json --watch 1 2>"$results/smi-watch.err" &
+	echo $! >"$results/smi-watch.pid"
+	wait
+} | while IFS= read -r l; do
+	printf '%s %s\n' "$EPOCHREALTIME" "$l"
+done >"$results/smi-watch.jsonl" &
+smi_reader=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	[ -s "$results/smi-watch.pid" ] && break
+	sleep 0.5
+done
+smi_pid=$(cat "$results/smi-watch.pid" 2>/dev/null || true)
+
+# True when vgpu-smi's last sample had every vGPU busy on gr0.
+all_busy_now() {
+	tail -n 1 "$results/smi-watch.jsonl" 2>/dev/null |
+		grep -o '"gr0":{[^}]*}' | grep -o '"utilisation":[^,}]*' | cut -d: -f2 |
+		awk -v n="${#uuids[@]}" '$1 + 0 > 0 { b++ } END { exit !(b == n) }'
+}
+# True when vgpu-smi's table FILE shows every vGPU busy on gr0.
+table_all_busy() {
+	awk -v n="${#uuids[@]}" '
+		$1 == "UUID" { for (i = 1; i <= NF; i++) if ($i == "gr0%") c = i; next }
+		c && $1 ~ /^[0-9a-f]+-[0-9a-f]+-/ { v++; if ($c + 0 > 0) b++ }
+		END { exit !(v == n && b == n) }' "$1"
+}
+# While every vGPU is busy, keeps vgpu-smi's table (a one-second sample) at
+# most every 4 s: smi-tables.txt lists when each was taken, and its file.
+tables=0
+last_table=0
+take_table() {
+	local f
+	[ $((SECONDS - last_table)) -ge 4 ] && all_busy_now || return 0
+	last_table=$SECONDS
+	f=$results/smi-table.$tables.txt
+	local t=$EPOCHREALTIME
+	"$smi" --gpu "$SIM_PCI_H100" --interval 1 >"$f" 2>&1 || return 0
+	tables=$((tables + 1))
+	if table_all_busy "$f"; then
+		echo "$t $EPOCHREALTIME $f" >>"$results/smi-tables.txt"
+	fi
+}
+
 # ---- nested guests, all at once ----
 start_guest() {
 	local i=$1 extra=()
@@ -229,7 +328,7 @@ start_guest() {
 		-nodefaults -nographic -monitor none -no-reboot \
 		-accel tcg -cpu max -smp 1 -m 256 \
 		-kernel "$guest_kernel" -initrd "$initrd" \
-		-append "$guest_append vgpu.seed=${seeds[i]}" \
+		-append "$guest_append vgpu.seed=${seeds[i]} vgpu.busy_ms=$busy_ms" \
 		-serial "file:$results/guest-$i.console" \
 		-device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/${uuids[i]}" \
 		"${extra[@]}" </dev/null >"$results/guest-$i.qemu.log" 2>&1 &
@@ -277,6 +376,7 @@ while :; do
 		fi
 	done
 	[ "$running" -gt 0 ] || break
+	take_table
 	elapsed=$(($(date +%s) - guest_t0))
 	if [ "$elapsed" -ge "$next_beat" ]; then
 		say "waiting for $running guest(s), ${elapsed}s"
@@ -285,6 +385,9 @@ while :; do
 	sleep 2
 done
 pids=()
+[ -z "$smi_pid" ] || kill "$smi_pid" 2>/dev/null || true
+wait "$smi_reader" 2>/dev/null || true
+smi_pid=
 
 # ---- verdicts ----
 # A guest kernel panic also ends QEMU with exit 0 (-no-reboot): look for
@@ -339,7 +442,119 @@ for i in "${!uuids[@]}"; do
 	check "guest $i: wrote seed ${seeds[i]}" test "$(field "$line" seed)" = "${seeds[i]}"
 	check "guest $i: its copy-engine channel $(field "$line" chan || echo none) copied 64 KiB and released both semaphores" \
 		test "$(field "$line" copy)" = ok
+	if [ "$busy_ms" -gt 0 ]; then
+		check "guest $i: its GR channel ran $busy_ms launches of 1 ms and released its semaphore (guest: busy=$(field "$line" busy || echo none), $(field "$line" busy_ms || echo -) ms by its clock, $(field "$line" busy_host_ms || echo -) ms by the host's)" \
+			test "$(field "$line" busy)" = ok
+	fi
 done
+
+# ---- gr0 shares, from vgpu-smi's samples ----
+# Prints key=value lines: the samples read, the longest run of consecutive
+# samples in which every vGPU's gr0 utilisation was above 0, and over that
+# run less its first and last interval (a guest may have started or ended
+# inside them; in between both had work queued all along): its length,
+# each vGPU's busy_ns growth, delivered share and owed share (share_ppm),
+# and the kept table taken nearest the window's middle.
+share_analysis() {
+	python3 - "$results/smi-watch.jsonl" "$results/smi-tables.txt" "${uuids[@]}" <<'EOF'
+import json
+import sys
+
+jsonl, tables, uuids = sys.argv[1], sys.argv[2], sys.argv[3:]
+samples = []
+with open(jsonl) as f:
+    for line in f:
+        t, _, doc = line.partition(" ")
+        try:
+            d = json.loads(doc)
+        except ValueError:
+            continue
+        st = {}
+        for g in d["gpus"]:
+            for v in g["vgpus"]:
+                e = (v.get("engines") or {}).get("gr0")
+                if e:
+                    st[v["uuid"]] = e
+        samples.append((float(t), st))
+print("samples=%d" % len(samples))
+
+
+def all_busy(s):
+    return all(u in s[1] and s[1][u]["busy_ns"] is not None and
+               (s[1][u]["utilisation"] or 0) > 0 for u in uuids)
+
+
+best, run = [], []
+for s in samples:
+    run = run + [s] if all_busy(s) else []
+    if len(run) > len(best):
+        best = run
+print("run=%d" % len(best))
+if len(best) < 3:
+    sys.exit(0)
+a, b = best[0], best[-2]
+d = [b[1][u]["busy_ns"] - a[1][u]["busy_ns"] for u in uuids]
+total = sum(d)
+print("window_s=%.1f" % (b[0] - a[0]))
+print("engine_busy=%.3f" % (total / 1e9 / (b[0] - a[0])))
+for i, u in enumerate(uuids):
+    print("busy_ms%d=%.0f" % (i, d[i] / 1e6))
+    print("share%d=%.4f" % (i, d[i] / total if total else 0))
+    print("owed%d=%.4f" % (i, (b[1][u]["share_ppm"] or 0) / 1e6))
+mid = (a[0] + b[0]) / 2
+near = None
+with open(tables) as f:
+    for line in f:
+        t0, t1, path = line.split()
+        t = (float(t0) + float(t1)) / 2
+        if a[0] - 1 <= t <= best[-1][0] and \
+                (near is None or abs(t - mid) < abs(near[0] - mid)):
+            near = (t, path)
+if near:
+    print("table=%s" % near[1])
+    print("table_at=%.0f" % (near[0] - a[0]))
+EOF
+}
+declare -A sh=()
+share=()
+pct() {
+	awk -v x="$1" 'BEGIN { printf "%.1f", 100 * x }'
+}
+within() {
+	awk -v a="$1" -v b="$2" -v t="$share_tol" 'BEGIN { d = a - b; exit !(d <= t && -d <= t) }'
+}
+# vGPU I's delivered share is within share_tol of what it is owed.
+share_ok() {
+	[ -n "${sh[share$1]:-}" ] && [ "${sh[busy_ms$1]:-0}" -gt 0 ] &&
+		within "${sh[share$1]}" "${sh[owed$1]}"
+}
+keep_table() {
+	[ -n "${sh[table]:-}" ] && cp "${sh[table]}" "$results/smi-table.txt"
+}
+if [ "$busy_ms" -gt 0 ]; then
+	share_analysis >"$results/smi-share.txt" 2>"$results/smi-share.err" || true
+	while IFS='=' read -r k v; do
+		sh[$k]=$v
+	done <"$results/smi-share.txt"
+	say "vgpu-smi: ${sh[samples]:-0} samples, ${sh[run]:-0} in a row with both vGPUs busy on gr0"
+	check "vgpu-smi saw every vGPU busy on gr0 at once in 3 samples in a row or more (${sh[run]:-0})" \
+		test "${sh[run]:-0}" -ge 3
+	if [ -n "${sh[window_s]:-}" ]; then
+		line="gr0 over the ${sh[window_s]} s both guests were busy (engine $(pct "${sh[engine_busy]}") % busy):"
+		for i in "${!uuids[@]}"; do
+			share[i]=$(pct "${sh[share$i]}")
+			line+=" vgpu$i ${type_list[i]} ${share[i]} % (${sh[busy_ms$i]} ms, owed $(pct "${sh[owed$i]}") %)"
+		done
+		say "$line"
+	fi
+	for i in "${!uuids[@]}"; do
+		check "vGPU $i: the scheduler owes it ${weights[i]}/$wsum of gr0 (share_ppm: $(pct "${sh[owed$i]:-0}") %)" \
+			within "${sh[owed$i]:-0}" "$(awk -v w="${weights[i]}" -v s="$wsum" 'BEGIN { print w / s }')"
+		check "vGPU $i: delivered gr0 share $(pct "${sh[share$i]:--0.01}") % within $(pct "$share_tol") points of its $(pct "${sh[owed$i]:-0}") % while both guests were busy" \
+			share_ok "$i"
+	done
+	check "vgpu-smi's table while both guests ran saved as smi-table.txt (${sh[table_at]:--}s into the window)" keep_table
+fi
 
 # The guest's QEMU was the last user: its close scrubbed the FB, so the
 # host, the next user, finds no word of any guest's pattern, only zeros.
@@ -363,10 +578,11 @@ done
 for i in "${!uuids[@]}"; do
 	res=$(field "${guest_line[i]}" result || echo none)
 	[ "$res" != fail ] || res="fail($(field "${guest_line[i]}" reason || echo ?))"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${uuids[i]}" "${type_list[i]}" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${uuids[i]}" "${type_list[i]}" \
 		$((fb_size[i] >> 20)) "${chids[i]}" "$res" "${host_check[i]}" \
 		"${guest_secs[i]}" "$SIM_PCI_H100" \
-		"$(field "${guest_line[i]}" copy || echo none)" >>"$rows"
+		"$(field "${guest_line[i]}" copy || echo none)" \
+		"$(field "${guest_line[i]}" busy || echo none)" "${share[i]:--}" >>"$rows"
 done
 
 # ---- teardown ----

@@ -13,7 +13,13 @@
  * GPU: asks the host for a copy-engine channel through the mailbox, has it
  * copy 64 KiB of the FB and release a semaphore, then a 64-bit semaphore
  * with a timestamp, waits for the second, checks every byte, and frees the
- * channel (Documentation/channels.rst). Prints one line,
+ * channel (Documentation/channels.rst). Then, when the kernel command line
+ * has vgpu.busy_ms=N (N > 0), it keeps the GR engine busy for N ms of
+ * engine time: a channel of the simulator's busy class, 1 ms launches (a
+ * short method, which a share policy never has to stop), N of them in
+ * segments of BUSY_SEG, between two host semaphore releases with
+ * timestamps; it waits for the last one and frees the channel. Prints one
+ * line,
  *
  *   VGPU-GUEST: result=ok|fail key=value ...
  *
@@ -26,7 +32,11 @@
  * verify_ms, chan (the channel number the host gave), copy (ok when the
  * copy and both semaphores landed), copy_us (doorbell to the second
  * semaphore, by the guest's clock: 0 where that clock is coarser than the
- * copy, as under TCG), uptime (seconds since the guest kernel started).
+ * copy, as under TCG), busy (ok when every launch ran and the last
+ * semaphore landed, skip without vgpu.busy_ms), busy_ms (doorbell to the
+ * last semaphore seen, by the guest's clock: N, or more when the engine
+ * was shared), busy_host_ms (first to last semaphore, by the host's
+ * timestamps), uptime (seconds since the guest kernel started).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -238,12 +248,13 @@ static void fb_write(u64 *p, u64 val)
 	__atomic_store_n(p, val, __ATOMIC_RELAXED);
 }
 
-static bool seed_from_cmdline(u64 *seed)
+/* The value of "@key=" (with its "=") on the kernel command line. */
+static bool cmdline_u64(const char *key, u64 *val)
 {
 	static const char sep[] = { ' ', '\n', '\0' };
 	char buf[4096], *w, *save = NULL;
+	size_t n, klen = strlen(key);
 	bool found = false;
-	size_t n;
 	FILE *f;
 
 	f = fopen("/proc/cmdline", "r");
@@ -253,8 +264,8 @@ static bool seed_from_cmdline(u64 *seed)
 	fclose(f);
 	buf[n] = '\0';
 	for (w = strtok_r(buf, sep, &save); w; w = strtok_r(NULL, sep, &save)) {
-		if (!strncmp(w, "vgpu.seed=", 10)) {
-			*seed = strtoull(w + 10, NULL, 0);
+		if (!strncmp(w, key, klen)) {
+			*val = strtoull(w + klen, NULL, 0);
 			found = true;
 		}
 	}
@@ -309,6 +320,30 @@ static u64 range_verify(const u64 *p, u64 off, u64 len,
 #define WORK_SIZE	0x30000
 #define WAIT_MS		20000
 
+/*
+ * The busy phase's, in the same window once the copy's channel is free:
+ * USERD and the notifier where the copy's were, two timestamped 64-bit
+ * semaphores, three push buffer segments (the head binds the class, sets
+ * BUSY_NS and releases the first semaphore; the launch segment, which
+ * every middle GPFIFO entry points at, is BUSY_SEG launches; the tail has
+ * the rest and releases the last semaphore), and the GPFIFO over the
+ * copy's source and destination (up to 16384 entries).
+ */
+#define BUSY_USERD	WORK_USERD
+#define BUSY_NOTIFIER	WORK_NOTIFIER
+#define BUSY_SEM0	0x1420
+#define BUSY_SEM1	0x1440
+#define BUSY_PB_HEAD	0x2000
+#define BUSY_PB_LAUNCH	0x3000
+#define BUSY_PB_TAIL	0x4000
+#define BUSY_PB_END	0x5000
+#define BUSY_GPFIFO	0x10000
+#define BUSY_NS		1000000		/* one launch: 1 ms */
+#define BUSY_SEG	500		/* launches per GPFIFO entry */
+#define BUSY_MS_MAX	3600000		/* 7202 entries, an 8192-entry GPFIFO */
+#define BUSY_WAIT_MS	120000		/* on top of 6 times the busy time */
+#define BUSY_POLL_US	10000
+
 /* A method header: @count methods from @method on subchannel 0. */
 static u32 hdr(u32 op, u32 method, u32 count)
 {
@@ -351,6 +386,34 @@ static u32 build_pb(u8 *fb, u64 work, u64 seed)
 	return n;
 }
 
+/* Asks the host for a channel of class @cls; returns the mailbox status. */
+static u32 chan_alloc(u8 *bar0, u32 cls, u64 gpfifo, u32 entries, u64 userd,
+		      u64 notifier, u32 *chan)
+{
+	u32 status;
+
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(0), cls);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(1), (u32)gpfifo);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(2), gpfifo >> 32);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(3), entries);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(4), (u32)userd);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(5), userd >> 32);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(6), (u32)notifier);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(7), notifier >> 32);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_CMD, NVKM_VGPU_MBOX_CMD_CHAN_ALLOC);
+	status = reg(bar0, NVKM_VGPU_REG_MBOX_STATUS);
+	if (status == NVKM_VGPU_MBOX_OK)
+		*chan = reg(bar0, NVKM_VGPU_REG_MBOX_RESULT);
+	return status;
+}
+
+static u32 chan_free(u8 *bar0, u32 chan)
+{
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(0), chan);
+	reg_write(bar0, NVKM_VGPU_REG_MBOX_CMD, NVKM_VGPU_MBOX_CMD_CHAN_FREE);
+	return reg(bar0, NVKM_VGPU_REG_MBOX_STATUS);
+}
+
 /*
  * A copy and a semaphore round trip on a channel of the copy engine, in
  * the FB at @work (mapped at @fb). Returns NULL, or why it failed.
@@ -368,21 +431,12 @@ static const char *copy_roundtrip(u8 *bar0, u8 *fb, u64 work, u64 seed)
 		fb_write((u64 *)fb + i, 0);
 	range_write((u64 *)(fb + WORK_SRC), work + WORK_SRC, WORK_COPY, seed);
 
-	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(0), NVKM_VGPU_CLASS_COPY);
-	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(1), (u32)gpfifo);
-	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(2), gpfifo >> 32);
-	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(3), 8);
-	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(4), (u32)userd);
-	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(5), userd >> 32);
-	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(6), (u32)notifier);
-	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(7), notifier >> 32);
-	reg_write(bar0, NVKM_VGPU_REG_MBOX_CMD, NVKM_VGPU_MBOX_CMD_CHAN_ALLOC);
-	status = reg(bar0, NVKM_VGPU_REG_MBOX_STATUS);
+	status = chan_alloc(bar0, NVKM_VGPU_CLASS_COPY, gpfifo, 8, userd,
+			    notifier, &chan);
 	if (status != NVKM_VGPU_MBOX_OK) {
 		snprintf(why, sizeof(why), "chan-alloc-status-%u", status);
 		return why;
 	}
-	chan = reg(bar0, NVKM_VGPU_REG_MBOX_RESULT);
 	fact(" chan=%u", chan);
 
 	len = build_pb(fb, work, seed);
@@ -416,16 +470,138 @@ static const char *copy_roundtrip(u8 *bar0, u8 *fb, u64 work, u64 seed)
 		snprintf(why, sizeof(why), "copy-mismatch@%#llx", got);
 		return why;
 	}
-	reg_write(bar0, NVKM_VGPU_REG_MBOX_ARG(0), chan);
-	reg_write(bar0, NVKM_VGPU_REG_MBOX_CMD, NVKM_VGPU_MBOX_CMD_CHAN_FREE);
-	if (reg(bar0, NVKM_VGPU_REG_MBOX_STATUS) != NVKM_VGPU_MBOX_OK)
+	if (chan_free(bar0, chan) != NVKM_VGPU_MBOX_OK)
 		return "chan-free";
+	return NULL;
+}
+
+/* A host release of the 64-bit @payload at @sem, with a timestamp. */
+static u32 push_release(u8 *fb, u32 off, u64 sem, u64 payload)
+{
+	u32 pb[6], i;
+
+	pb[0] = hdr(NVKM_VGPU_DMA_SEC_OP_INC_METHOD, NVKM_VGPU_HOST_SEM_ADDR_LO, 5);
+	pb[1] = (u32)sem;
+	pb[2] = sem >> 32;
+	pb[3] = (u32)payload;
+	pb[4] = payload >> 32;
+	pb[5] = NVKM_VGPU_SEM_OP_RELEASE | NVKM_VGPU_SEM_PAYLOAD_64BIT |
+		NVKM_VGPU_SEM_RELEASE_TIMESTAMP;
+	for (i = 0; i < 6; i++)
+		reg_write(fb, off + 4 * i, pb[i]);
+	return 6;
+}
+
+/* GPFIFO entry @idx of the busy channel: @len words at GPU address @pb. */
+static void busy_entry(u8 *fb, u32 idx, u64 pb, u32 len)
+{
+	reg_write(fb, BUSY_GPFIFO + 8 * idx,
+		  (u32)pb & NVKM_VGPU_GP_ENTRY0_GET_MASK);
+	reg_write(fb, BUSY_GPFIFO + 8 * idx + 4,
+		  (u32)(pb >> 32) | len << NVKM_VGPU_GP_ENTRY1_LENGTH_SHIFT);
+}
+
+/*
+ * Keeps the GR engine busy for @busy_ms of engine time: a channel of the
+ * busy class in the FB at @work (mapped at @fb) runs @busy_ms launches of
+ * 1 ms, between two host semaphore releases. Returns NULL, or why it
+ * failed.
+ */
+static const char *busy_phase(u8 *bar0, u8 *fb, u64 work, u64 busy_ms,
+			      u64 seed)
+{
+	static char why[80];
+	u64 gpfifo = work + BUSY_GPFIFO, userd = work + BUSY_USERD;
+	u64 notifier = work + BUSY_NOTIFIER;
+	u64 sem0 = work + BUSY_SEM0, sem1 = work + BUSY_SEM1;
+	u64 full = busy_ms / BUSY_SEG, rest = busy_ms % BUSY_SEG, i, ts0, ts1;
+	u32 entries = 2, put, chan, status, state, n;
+	double t0, limit;
+
+	if (busy_ms > BUSY_MS_MAX)
+		return "busy_ms-too-large";
+	put = full + 2;
+	while (entries <= put)
+		entries *= 2;
+	for (i = BUSY_USERD / 8; i < BUSY_PB_END / 8; i++)
+		fb_write((u64 *)fb + i, 0);
+	for (i = 0; i < entries; i++)
+		fb_write((u64 *)(fb + BUSY_GPFIFO) + i, 0);
+
+	status = chan_alloc(bar0, NVKM_VGPU_CLASS_SIM_BUSY, gpfifo, entries,
+			    userd, notifier, &chan);
+	if (status != NVKM_VGPU_MBOX_OK) {
+		snprintf(why, sizeof(why), "busy-chan-alloc-status-%u", status);
+		return why;
+	}
+
+	/* Head: bind the class, 1 ms per launch, the first release. */
+	reg_write(fb, BUSY_PB_HEAD,
+		  hdr(NVKM_VGPU_DMA_SEC_OP_INC_METHOD, NVKM_VGPU_HOST_SET_OBJECT, 1));
+	reg_write(fb, BUSY_PB_HEAD + 4, NVKM_VGPU_CLASS_SIM_BUSY);
+	reg_write(fb, BUSY_PB_HEAD + 8,
+		  hdr(NVKM_VGPU_DMA_SEC_OP_INC_METHOD, NVKM_VGPU_SIM_BUSY_NS_LO, 2));
+	reg_write(fb, BUSY_PB_HEAD + 12, (u32)BUSY_NS);
+	reg_write(fb, BUSY_PB_HEAD + 16, (u32)((u64)BUSY_NS >> 32));
+	n = 5 + push_release(fb, BUSY_PB_HEAD + 20, sem0, seed + 1);
+	busy_entry(fb, 0, work + BUSY_PB_HEAD, n);
+
+	/* BUSY_SEG launches (data 0, as the FB was zeroed), n entries. */
+	reg_write(fb, BUSY_PB_LAUNCH,
+		  hdr(NVKM_VGPU_DMA_SEC_OP_NON_INC_METHOD,
+		      NVKM_VGPU_SIM_BUSY_LAUNCH, BUSY_SEG));
+	for (i = 0; i < full; i++)
+		busy_entry(fb, 1 + i, work + BUSY_PB_LAUNCH, BUSY_SEG + 1);
+
+	/* Tail: the remaining launches, the last release. */
+	n = 0;
+	if (rest) {
+		reg_write(fb, BUSY_PB_TAIL,
+			  hdr(NVKM_VGPU_DMA_SEC_OP_NON_INC_METHOD,
+			      NVKM_VGPU_SIM_BUSY_LAUNCH, rest));
+		n = rest + 1;
+	}
+	n += push_release(fb, BUSY_PB_TAIL + 4 * n, sem1, seed + 2);
+	busy_entry(fb, put - 1, work + BUSY_PB_TAIL, n);
+
+	reg_write(fb, BUSY_USERD + NVKM_VGPU_USERD_GP_PUT, put);
+	t0 = now_ms();
+	reg_write(bar0, NVKM_VGPU_REG_NOTIFY_CHANNEL_PENDING, chan);
+
+	/* A shared engine runs it at its share: wait for up to 6 times. */
+	limit = busy_ms * 6.0 + BUSY_WAIT_MS;
+	while (fb_read((u64 *)(fb + BUSY_SEM1)) != seed + 2) {
+		state = reg(bar0, NVKM_VGPU_REG_CHAN_STATE(chan));
+		if ((state & NVKM_VGPU_CHAN_STATE_MASK) !=
+		    NVKM_VGPU_CHAN_STATE_ACTIVE) {
+			snprintf(why, sizeof(why),
+				 "busy-stopped:state-%#x:gp_get-%u", state,
+				 reg(fb, BUSY_USERD + NVKM_VGPU_USERD_GP_GET));
+			return why;
+		}
+		if (now_ms() - t0 > limit) {
+			snprintf(why, sizeof(why), "busy-timeout:gp_get-%u",
+				 reg(fb, BUSY_USERD + NVKM_VGPU_USERD_GP_GET));
+			return why;
+		}
+		usleep(BUSY_POLL_US);
+	}
+	fact(" busy_ms=%.0f", now_ms() - t0);
+	ts0 = fb_read((u64 *)(fb + BUSY_SEM0 + 8));
+	ts1 = fb_read((u64 *)(fb + BUSY_SEM1 + 8));
+	if (fb_read((u64 *)(fb + BUSY_SEM0)) != seed + 1 || !ts0 || ts1 < ts0)
+		return "busy-semaphores";
+	fact(" busy_host_ms=%.0f", (ts1 - ts0) / 1e6);
+	if (reg(fb, BUSY_USERD + NVKM_VGPU_USERD_GP_GET) != put)
+		return "busy-gp-get";
+	if (chan_free(bar0, chan) != NVKM_VGPU_MBOX_OK)
+		return "busy-chan-free";
 	return NULL;
 }
 
 int main(void)
 {
-	u64 seed, fb, bar1, head, tail, bad;
+	u64 seed, fb, bar1, head, tail, bad, busy_ms;
 	u64 *fb_head, *fb_tail;
 	u8 *bar0;
 	u32 magic, count;
@@ -435,7 +611,7 @@ int main(void)
 	bool fresh;
 	int n, ret;
 
-	if (!seed_from_cmdline(&seed))
+	if (!cmdline_u64("vgpu.seed=", &seed))
 		fail("no-vgpu.seed-on-cmdline");
 
 	n = find_vgpu(bdf, sizeof(bdf));
@@ -531,6 +707,16 @@ int main(void)
 	fact(" copy=%s", reason ? "fail" : "ok");
 	if (reason)
 		fail(reason);
+	if (!cmdline_u64("vgpu.busy_ms=", &busy_ms))
+		busy_ms = 0;
+	if (busy_ms) {
+		reason = busy_phase(bar0, (u8 *)fb_head, head, busy_ms, seed);
+		fact(" busy=%s", reason ? "fail" : "ok");
+		if (reason)
+			fail(reason);
+	} else {
+		fact(" busy=skip");
+	}
 	munmap(fb_head, WORK_SIZE);
 	munmap(bar0, NVKM_VGPU_BAR0_SIZE);
 	report(true, NULL);
