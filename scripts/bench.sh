@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: scripts/bench.sh [--reps N] [--copy-reps N] [--sizes MIB,...] [--type TYPE] [--peer-reps N] [--peer-cycles N] [--no-peers]
+# Usage: scripts/bench.sh [--reps N] [--copy-reps N] [--sizes MIB,...] [--type TYPE] [--peer-reps N] [--peer-cycles N] [--no-peers] [--sched-window MS] [--no-sched]
 #
 # What `make bench` runs (as root; not part of make check): installs
 # missing Debian packages (scripts/install-deps.sh bench, which adds
@@ -23,7 +23,12 @@
 # of tree from Debian's linux-source-6.12 against the kernel's headers,
 # into build/bench/peers/): a trapped 4-byte register read, mdev create
 # and remove, a memset() of an mmap()ed BAR, and the memory of idle
-# instances.
+# instances; and, before that, tests/vm/vfio/bench_sched.c: the engine
+# scheduler's delivered fixed and equal shares against the configured
+# ones, best_effort utilisation with 2 to 8 busy vGPUs and the engine
+# time lost per slice switch, a policy switch as a 100 ms time series,
+# wait-to-run against the slice length, and busy_ns against the work
+# submitted.
 #
 #   --reps N         samples of each latency (default 5000)
 #   --copy-reps N    copies of each size, by each of the two (default 15)
@@ -32,13 +37,16 @@
 #   --peer-reps N    register reads of each device (default 5000)
 #   --peer-cycles N  create/remove cycles of each parent (default 50)
 #   --no-peers       no comparison with mtty and mbochs
+#   --sched-window MS each scheduler measurement's window (default 3000)
+#   --no-sched       no scheduler measurements
 #
 # Prints a line at least every minute, then the table. Everything lands in
 # build/bench/: results.md (the table, what it was measured on, the copy
 # engine's ratio against the goal of 0.8, the table beside mtty and
 # mbochs), summary.tsv and samples.tsv (every sample, microseconds),
-# peers.tsv and peers-samples.tsv, latency.png and peers.png when gnuplot
-# is installed, and the VM's files in build/bench/vm/. Exits non-zero if
+# peers.tsv and peers-samples.tsv, sched-*.tsv (the scheduler's), and
+# latency.png, peers.png, sched-shares.png, sched-switch.png and
+# sched-wait.png when gnuplot is installed, and the VM's files in build/bench/vm/. Exits non-zero if
 # the run failed.
 set -euo pipefail
 
@@ -52,12 +60,26 @@ out=$top/build/bench
 bench_args=()
 peer_args=()
 peers=1
+sched_args=()
 type=h100-10c
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-peers)
 		peers=0
 		shift
+		continue
+		;;
+	--no-sched)
+		sched_args+=(--no-sched)
+		shift
+		continue
+		;;
+	--sched-window)
+		case ${2:-} in
+		'' | *[!0-9]*) echo "bench: $1 takes an integer" >&2; exit 2 ;;
+		esac
+		sched_args+=("$1" "$2")
+		shift 2
 		continue
 		;;
 	--peer-reps | --peer-cycles)
@@ -102,7 +124,8 @@ me=bench
 [ "$(id -u)" = 0 ] || die "run as root (it installs packages, loads modules in a VM)"
 mkdir -p "$out"
 rm -f "$out/results.md" "$out/summary.tsv" "$out/samples.tsv" "$out/latency.png" \
-	"$out/peers.tsv" "$out/peers-samples.tsv" "$out/peers.png"
+	"$out/peers.tsv" "$out/peers-samples.tsv" "$out/peers.png" \
+	"$out"/sched-*.tsv "$out"/sched-*.png
 
 say "checking Debian packages (scripts/install-deps.sh bench)"
 run_logged "$out/install-deps.log" "$top/scripts/install-deps.sh" bench ||
@@ -194,7 +217,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 say "booting $rel under QEMU (TCG): tests/vm/bench.sh, a $type vGPU on a simulated h100-80gb"
 "$top/tests/vm/run-vm.sh" --timeout 1800 --mem 3072 --smp 2 \
 	"$image" "$rel" "$moddir" "$res" "$top/tests/vm/bench.sh" --type "$type" \
-	--limit 1500 "${vm_peer_args[@]}" "$out/modules" "$out/bin" "${bench_args[@]}" \
+	--limit 1500 "${vm_peer_args[@]}" "${sched_args[@]}" "$out/modules" "$out/bin" "${bench_args[@]}" \
 	>"$out/run-vm.log" 2>&1 &
 vm_rc=0
 wait_vm $! "$res" bench.tap || vm_rc=$?
@@ -253,6 +276,7 @@ write_results() {
 		echo "Raw samples (microseconds): samples.tsv; the VM's files: vm/."
 		[ ! -s "$out/latency.png" ] || echo "Latency distributions: latency.png."
 		peers_results
+		sched_results
 	} >"$md"
 }
 
@@ -395,10 +419,127 @@ peers_plot() {
 	gnuplot "$dir/peers.gp" 2>"$dir/gnuplot.log" || say "gnuplot failed (log: $dir/gnuplot.log)"
 }
 
+# ---- the engine scheduler (bench_sched: sched-*.tsv) ----
+
+# sched_table FILE HEADER AWK: a Markdown table from a sched-*.tsv, one row
+# per line after its header, printed by AWK (fields split on tabs).
+sched_table() {
+	echo "$2"
+	echo "$2" | awk -F'|' '{ s = "|"; for (i = 2; i < NF; i++) s = s " --- |"; print s }'
+	awk -F'\t' "NR > 1 { $3 }" "$out/$1"
+}
+
+# sched_results: results.md's section for sched-*.tsv, if the VM wrote them.
+# The single-quoted arguments are awk programs.
+# shellcheck disable=SC2016
+sched_results() {
+	[ -s "$out/sched-summary.tsv" ] || return 0
+	local cpu
+	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	echo
+	echo "## Engine scheduler"
+	echo
+	echo "In the same VM run: Debian's stock $(env_of kernel) under QEMU TCG ($(env_of cpus) vCPUs,"
+	echo "$(env_of memory)) on $(nproc) host cores ($cpu), $(date -u '+%Y-%m-%d %H:%M UTC')."
+	echo "tests/vm/vfio/bench_sched.c: h100-10c vGPUs sharing the simulated h100's GR"
+	echo "runlist gr0, each busy one kept full of 500 µs SIM_BUSY launches; a share is a"
+	echo "vGPU's sched_stats busy_ns delta over a window's wall time. Windows: $(env_of sched_window_ms) ms."
+	echo
+	echo "Goals:"
+	echo
+	sched_table sched-summary.tsv "| goal | value | target | met |" \
+		'printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4'
+	echo
+	echo "Delivered against configured shares (fixed_share, and equal_share with one"
+	echo "vGPU of four idle; \"idle\" is the engine's idle time):"
+	echo
+	sched_table sched-shares.tsv "| case | vGPU | weight | configured % | delivered % | deviation pp |" \
+		'printf "| %s | %s | %s | %.2f | %.2f | %+.2f |\n", $1, $2, $3, $4, $5, $5 - $4'
+	echo
+	echo "best_effort with N busy vGPUs; engine time lost per switch: (1 - utilisation)"
+	echo "over slices per second:"
+	echo
+	sched_table sched-best.tsv "| busy vGPUs | utilisation % | slices/s | µs lost per switch |" \
+		'printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4'
+	echo
+	echo "Wait-to-run, best_effort, 4 busy vGPUs: from the wait_hist deltas (upper bound"
+	echo "of the bucket) and from sched_log (a vGPU's run after its previous end, the"
+	echo "log's last 200 decisions); bound: (busy - 1) x slice + preemption timeout:"
+	echo
+	sched_table sched-wait.tsv "| slice ms | wait_hist p50 µs | wait_hist p99 µs | sched_log p50 µs | sched_log p99 µs | waits | bound µs |" \
+		'printf "| %s | <= %s | <= %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7'
+	echo
+	echo "Accounting, one vGPU alone: busy_ns against the work submitted:"
+	echo
+	sched_table sched-acct.tsv "| launches | launch ms | submitted ns | busy_ns | error % |" \
+		'printf "| %s | %g | %s | %s | %+.3f |\n", $1, $2 / 1e6, $3, $4, $5'
+	echo
+	echo "A policy switch (fixed_share 1:9 to equal_share at 0 ms, two busy vGPUs),"
+	echo "shares every 100 ms: sched-switch.tsv$([ ! -s "$out/sched-switch.png" ] || echo ", sched-switch.png")."
+	[ ! -s "$out/sched-shares.png" ] || echo "Shares: sched-shares.png; wait-to-run: sched-wait.png."
+}
+
+# sched-shares.png, sched-switch.png, sched-wait.png.
+sched_plot() {
+	local dir=$out/plot-sched
+	command -v gnuplot >/dev/null || return 0
+	[ -s "$out/sched-shares.tsv" ] || return 0
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	awk -F'\t' 'NR > 1 { printf "\"%s %s\" %s %s\n", $1, $2, $4, $5 }' \
+		"$out/sched-shares.tsv" >"$dir/shares.dat"
+	awk -F'\t' 'NR > 1 { print $1, $2, $3 }' "$out/sched-switch.tsv" >"$dir/switch.dat"
+	awk -F'\t' 'NR > 1 { print $1, $2, $3, $4, $5, $7 }' "$out/sched-wait.tsv" >"$dir/wait.dat"
+	{
+		echo "set terminal png size 1300,600"
+		echo "set output '$out/sched-shares.png'"
+		echo "set title 'nvkm-vgpu scheduler: configured and delivered shares of gr0, stock $(env_of kernel) under TCG'"
+		echo "set style data histogram"
+		echo "set style histogram cluster gap 1"
+		echo "set style fill solid 0.8 border -1"
+		echo "set grid ytics"
+		echo "set ylabel '% of the engine'"
+		echo "set xtics rotate by -40 font ',8'"
+		echo "set yrange [0:100]"
+		echo "set bmargin 9"
+		echo "set rmargin 6"
+		echo "set key top right"
+		echo "plot '$dir/shares.dat' using 2:xtic(1) title 'configured' lc rgb '#7f7f7f', \\"
+		echo "  '' using 3 title 'delivered' lc rgb '#1f77b4'"
+		echo "set output '$out/sched-switch.png'"
+		echo "set terminal png size 1000,500"
+		echo "set style data lines"
+		echo "set title 'fixed\\_share 1:9 switched to equal\\_share at 0 ms, two busy vGPUs'"
+		echo "set bmargin"
+		echo "set rmargin"
+		echo "set xlabel 'ms from the switch'"
+		echo "set ylabel '% of each 100 ms'"
+		echo "set xtics norotate font ''"
+		echo "set yrange [0:100]"
+		echo "set arrow from 0, graph 0 to 0, graph 1 nohead dt 2"
+		echo "set key top right"
+		echo "plot '$dir/switch.dat' using 1:2 with linespoints lw 2 title 'vGPU 0 (weight 1)', \\"
+		echo "  '' using 1:3 with linespoints lw 2 title 'vGPU 1 (weight 9)'"
+		echo "unset arrow"
+		echo "set output '$out/sched-wait.png'"
+		echo "set title 'wait-to-run, best\\_effort, 4 busy vGPUs'"
+		echo "set xlabel 'slice ms'"
+		echo "set ylabel 'microseconds (log)'"
+		echo "set autoscale y"
+		echo "set logscale y"
+		echo "plot '$dir/wait.dat' using 1:4 with linespoints lw 2 title 'sched\\_log p50', \\"
+		echo "  '' using 1:5 with linespoints lw 2 title 'sched\\_log p99', \\"
+		echo "  '' using 1:3 with linespoints dt 2 title 'wait\\_hist p99 (bucket bound)', \\"
+		echo "  '' using 1:6 with lines lc rgb 'black' title 'bound'"
+	} >"$dir/sched.gp"
+	gnuplot "$dir/sched.gp" 2>"$dir/gnuplot.log" || say "gnuplot failed (log: $dir/gnuplot.log)"
+}
+
 echo
 grep -aE '^(ok|not ok|Bail out!)' "$res/bench.tap" 2>/dev/null | sed 's/^/  /' ||
 	echo "  (no TAP from bench: $res/bench.tap)"
 [ ! -s "$res/peers.tap" ] || grep -aE '^(ok|not ok|Bail out!)' "$res/peers.tap" | sed 's/^/  peers: /'
+[ ! -s "$res/sched.tap" ] || grep -aE '^(ok|not ok|Bail out!)' "$res/sched.tap" | sed 's/^/  sched: /'
 grep -E '^vm: ' "$out/run-vm.log" | head -n 20 | sed 's/^/  /'
 ok=0
 if [ "$vm_rc" = 0 ] && grep -q '^vm: PASS' "$out/run-vm.log" && [ -s "$res/summary.tsv" ]; then
@@ -407,13 +548,16 @@ fi
 if [ -s "$res/summary.tsv" ]; then
 	cp "$res/summary.tsv" "$res/samples.tsv" "$out/"
 	[ ! -s "$res/peers.tsv" ] || cp "$res/peers.tsv" "$res/peers-samples.tsv" "$out/"
+	[ ! -s "$res/sched-summary.tsv" ] || cp "$res"/sched-*.tsv "$out/"
 	plot
 	peers_plot
+	sched_plot
 	write_results
 	echo
 	sed -n '/^| measurement/,/^$/p' "$out/results.md"
 	grep '^Copy engine against' "$out/results.md" || true
 	sed -n '/^| metric/,/^$/p' "$out/results.md"
+	sed -n '/^| goal/,/^$/p' "$out/results.md"
 fi
 if [ "$ok" = 1 ]; then
 	say "PASS: results in $out/results.md"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: tests/vm/bench.sh [--type TYPE] [--limit SECS] [--peers DIR] [--peer-reps N] [--peer-cycles N] [--no-peers] MODULE_DIR BIN_DIR [BENCH_ARG...]   (inside the test VM, as root)
+# Usage: tests/vm/bench.sh [--type TYPE] [--limit SECS] [--peers DIR] [--peer-reps N] [--peer-cycles N] [--no-peers] [--sched-window MS] [--no-sched] MODULE_DIR BIN_DIR [BENCH_ARG...]   (inside the test VM, as root)
 #
 # make bench's guest side (scripts/bench.sh boots it): loads nvkm_vgpu.ko
 # and nvkm_vgpu_sim.ko from MODULE_DIR, hands the VM's spare PCI function
@@ -12,6 +12,11 @@
 # (vram_vgpu_cap_mib) is set at load to hold two copies of the largest
 # --sizes (default 64 MiB) and the channel's MiB.
 #
+# Then, unless --no-sched, the engine scheduler: BIN_DIR/bench_sched
+# (tests/vm/vfio/bench_sched.c; --sched-window is its --window) on the
+# same simulated GPU, holding no vGPU, which creates and removes its own
+# eight h100-10c vGPUs.
+#
 # Then, unless --no-peers, the comparison with the kernel's mdev samples:
 # insmods DIR/mtty.ko and DIR/mbochs.ko (count=PEER_MBOCHS_MIB, its
 # framebuffer megabytes) when --peers DIR is given, and runs
@@ -22,7 +27,8 @@
 #
 # Results in $NVKM_RESULTS: bench.tap (the program's TAP), bench.err,
 # summary.tsv and samples.tsv (the program's numbers), peers.tap,
-# peers.err, peers.tsv and peers-samples.tsv (bench_peers'), env.txt (what
+# peers.err, peers.tsv and peers-samples.tsv (bench_peers'), sched.tap,
+# sched.err and sched-*.tsv (bench_sched's), env.txt (what
 # the numbers were measured on), setup.tap (this script's own checks).
 # Exits 1 if anything failed, bench included.
 
@@ -41,6 +47,9 @@ limit=1200
 peers=
 peers_on=1
 peer_args=()
+sched_on=1
+sched_args=()
+sched_window=3000
 while [ $# -gt 0 ]; do
 	case $1 in
 	--type) [ $# -ge 2 ] || usage; type=$2; shift 2 ;;
@@ -49,6 +58,8 @@ while [ $# -gt 0 ]; do
 	--peer-reps) [ $# -ge 2 ] || usage; peer_args+=(--reps "$2"); shift 2 ;;
 	--peer-cycles) [ $# -ge 2 ] || usage; peer_args+=(--cycles "$2"); shift 2 ;;
 	--no-peers) peers_on=0; shift ;;
+	--sched-window) [ $# -ge 2 ] || usage; sched_window=$2; sched_args+=(--window "$2"); shift 2 ;;
+	--no-sched) sched_on=0; shift ;;
 	*) break ;;
 	esac
 done
@@ -139,6 +150,24 @@ run_bench() {
 	return "$rc"
 }
 
+# ---- the engine scheduler (bench_sched) ----
+
+run_sched() {
+	local rc=0
+	echo "bench: running $bin/bench_sched ${sched_args[*]} (at most ${limit}s)"
+	timeout -k 10 "$limit" "$bin/bench_sched" --out "$results" "${sched_args[@]}" \
+		>"$results/sched.tap" 2>"$results/sched.err" || rc=$?
+	cat "$results/sched.tap"
+	sed 's/^/bench_sched: stderr: /' "$results/sched.err"
+	[ "$rc" = 0 ] || echo "bench: bench_sched exited with $rc$([ "$rc" != 124 ] || echo ' (timeout)')"
+	return "$rc"
+}
+
+sched_section() {
+	echo "sched_window_ms	$sched_window" >>"$results/env.txt"
+	check "bench_sched: the engine scheduler's shares, utilisation, latency" run_sched
+}
+
 # ---- beside the kernel's mdev samples, mtty and mbochs (bench_peers) ----
 
 # mbochs' count= (megabytes for all its framebuffers): 16 idle 4 MiB ones,
@@ -204,6 +233,9 @@ remove() {
 	echo 1 >"/sys/bus/mdev/devices/$uuid/remove" && [ ! -e "/sys/bus/mdev/devices/$uuid" ]
 }
 check "remove the vGPU" remove
+if [ "$sched_on" = 1 ] && [ "$failed" = 0 ]; then
+	sched_section
+fi
 if [ "$peers_on" = 1 ] && [ "$failed" = 0 ]; then
 	peers_section
 fi

@@ -34,7 +34,7 @@ moddir=$1
 bin=$2
 shift 2
 results=${NVKM_RESULTS:?NVKM_RESULTS is not set; run this through tests/vm/run-vm.sh}
-tests=(lifecycle config bar0 bar1 scrub irq channel reset request badinput
+tests=(lifecycle config bar0 bar1 scrub irq channel sched reset request badinput
 	stress hotplug accept hostile fuzz
 	"failnth mdev-create vfio-open bar1-mmap bar1-pwrite reset set-irqs vfio-close mdev-remove gpu-unregister gpu-register")
 if [ $# -gt 0 ]; then
