@@ -17,6 +17,12 @@
 #                   dkms add, build and install them for the running kernel
 #                   (and, by AUTOINSTALL, each kernel installed later)
 #   make dkms-remove   dkms remove, for every kernel, and delete the copy
+#   make nouveau    nouveau with the vGPU hook (nouveau/patches/), built out
+#                   of tree from linux-source-6.12 for KDIR's kernel, cached
+#                   in /var/cache/nvkm-vgpu, installed in /lib/modules/<release>/
+#                   updates/nvkm-vgpu with depmod (DESTDIR=; scripts/nouveau.sh);
+#                   on a kernel other than 6.12, one line says why not
+#   make nouveau-uninstall  remove what make nouveau installed, then depmod
 #   make help       this list
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -84,6 +90,15 @@ dkms-install: dkms-src
 dkms-remove:
 	dkms remove nvkm-vgpu/$(VERSION) --all
 	rm -rf $(DKMS_SRC)
+
+# nouveau with the vGPU manager's hook: Documentation/nouveau.rst.
+.PHONY: nouveau nouveau-uninstall
+
+nouveau:
+	scripts/nouveau.sh install "$(KDIR)"
+
+nouveau-uninstall:
+	scripts/nouveau.sh uninstall "$(KDIR)"
 
 help:
 	@sed -n 's/^#   //p' Makefile

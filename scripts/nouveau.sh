@@ -1,0 +1,189 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: scripts/nouveau.sh build|install|uninstall|print-dir [KDIR]
+#
+# nouveau with the vGPU manager's hook (nouveau/patches/*.patch), built
+# out of tree from Debian's linux-source-6.12 against KDIR (default
+# /lib/modules/$(uname -r)/build); see Documentation/nouveau.rst.
+#   build      extract drivers/gpu/drm/nouveau from the source package,
+#              apply the patches and build nouveau.ko; the result is
+#              cached under $NVKM_VGPU_CACHE (default /var/cache/nvkm-vgpu)
+#              in nouveau-<key>, keyed by the source package version, the
+#              patches and KDIR's release and .config, and never rebuilt
+#   install    build, then install nouveau.ko as
+#              $DESTDIR/lib/modules/<release>/updates/nvkm-vgpu/nouveau.ko
+#              (it overrides the distribution's nouveau) and run depmod
+#   uninstall  remove exactly the files install listed in that directory's
+#              manifest, then run depmod
+#   print-dir  build, then print the cache directory: nouveau.ko,
+#              Module.symvers (for a module using the hook's symbols),
+#              release, and the patched sources in linux/
+# A KDIR that is not Linux 6.12 of the source package's version, or whose
+# kernel has no nouveau module (CONFIG_DRM_NOUVEAU=m), is skipped: one
+# line says why and the exit code is 0, or 3 with NOUVEAU_REQUIRE=1.
+# Environment: KDIR, DESTDIR, NVKM_VGPU_CACHE, JOBS (make -j, default 2),
+# NOUVEAU_REQUIRE.
+set -euo pipefail
+
+usage() {
+	sed -n '3s/^# //p' "$0" >&2
+	exit 2
+}
+
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	usage
+fi
+cmd=$1
+case "$cmd" in
+build | install | uninstall | print-dir) ;;
+*) usage ;;
+esac
+kdir=${2:-${KDIR:-/lib/modules/$(uname -r)/build}}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+tarball=/usr/src/linux-source-6.12.tar.xz
+cache=${NVKM_VGPU_CACHE:-/var/cache/nvkm-vgpu}
+destdir=${DESTDIR:-}
+jobs=${JOBS:-2}
+me=nouveau
+
+die() {
+	echo "$me: $*" >&2
+	exit 1
+}
+
+# skip WHY: nothing to build for this KDIR.
+skip() {
+	echo "$me: not built: $*"
+	if [ "${NOUVEAU_REQUIRE:-0}" = 1 ]; then
+		exit 3
+	fi
+	exit 0
+}
+
+[ -d "$kdir" ] || die "no kernel tree at $kdir; install its headers or pass KDIR="
+kdir=$(cd "$kdir" && pwd -P)
+if [ -f "$kdir/include/config/kernel.release" ]; then
+	release=$(cat "$kdir/include/config/kernel.release")
+else
+	release=$(make -s -C "$kdir" kernelrelease)
+fi
+moddir="$destdir/lib/modules/$release/updates/nvkm-vgpu"
+
+depmod_run() {
+	if [ -n "$destdir" ]; then
+		depmod -b "$destdir" "$release"
+	else
+		depmod "$release"
+	fi
+}
+
+if [ "$cmd" = uninstall ]; then
+	manifest="$moddir/manifest"
+	if [ ! -f "$manifest" ]; then
+		echo "$me: nothing installed for $release (no $manifest)"
+		exit 0
+	fi
+	while IFS= read -r f; do
+		case "$f" in
+		"" | */* | .*) die "unexpected name '$f' in $manifest" ;;
+		esac
+		rm -f "$moddir/$f"
+		echo "$me: removed $moddir/$f"
+	done <"$manifest"
+	rm -f "$manifest"
+	# updates/ too, if install made it and nothing else is there.
+	rmdir "$moddir" "${moddir%/*}" 2>/dev/null || true
+	depmod_run
+	exit 0
+fi
+
+# ---- which kernel ----
+case "$release" in
+6.12.*) ;;
+*) skip "$kdir is Linux $release; the hook's patches are for 6.12 (linux-source-6.12)" ;;
+esac
+[ -f "$tarball" ] || die "$tarball missing (apt-get install linux-source-6.12)"
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+# 6.12.118-1~deb12u1 -> 6.12.118; the release must be that version.
+upstream=${srcver%%-*}
+case "$release" in
+"$upstream" | "$upstream"[+-]*) ;;
+*) skip "$kdir is Linux $release but linux-source-6.12 is $srcver; install the source package of the same version" ;;
+esac
+if ! grep -qx 'CONFIG_DRM_NOUVEAU=m' "$kdir/.config"; then
+	skip "$kdir's kernel $release does not build nouveau as a module (no CONFIG_DRM_NOUVEAU=m), so there is nothing to replace"
+fi
+
+patches=("$top"/nouveau/patches/*.patch)
+[ -f "${patches[0]}" ] || die "no patches in $top/nouveau/patches"
+
+key=$( {
+	echo "$srcver $release"
+	sha256sum <"$kdir/.config"
+	cat "${patches[@]}"
+} | sha256sum | cut -c1-16)
+dir="$cache/nouveau-$key"
+
+build() {
+	[ -f "$dir/stamp" ] && return 0
+	mkdir -p "$cache"
+	exec 9>"$cache/.build-nouveau.lock"
+	flock 9
+	[ -f "$dir/stamp" ] && return 0
+	# Other keys for the same release are stale: a patch or the source
+	# package changed.
+	local d
+	for d in "$cache"/nouveau-*; do
+		if [ -d "$d" ] && [ "$d" != "$dir" ] &&
+			[ "$(cat "$d/release" 2>/dev/null)" = "$release" ]; then
+			rm -rf "$d"
+		fi
+	done
+
+	echo "$me: building $srcver for $release (key $key) in $dir" >&2
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	tar -xJf "$tarball" -C "$dir" linux-source-6.12/drivers/gpu/drm/nouveau
+	mv "$dir/linux-source-6.12" "$dir/linux"
+	local p
+	for p in "${patches[@]}"; do
+		echo "$me: applying ${p##*/}" >&2
+		if ! patch -s -p1 -d "$dir/linux" --forward --no-backup-if-mismatch <"$p"; then
+			die "${p##*/} does not apply to linux-source-6.12 $srcver"
+		fi
+	done
+
+	local src="$dir/linux/drivers/gpu/drm/nouveau" t0=$SECONDS beat rc=0
+	(
+		while sleep 60; do
+			echo "$me: still building, $(((SECONDS - t0) / 60)) min, $(find "$src" -name '*.o' | wc -l) objects" >&2
+		done
+	) &
+	beat=$!
+	make -C "$kdir" M="$src" -j"$jobs" modules >"$dir/build.log" 2>&1 || rc=$?
+	kill "$beat" 2>/dev/null || true
+	wait "$beat" 2>/dev/null || true
+	if [ $rc -ne 0 ]; then
+		tail -n 30 "$dir/build.log" >&2
+		die "build failed (log: $dir/build.log)"
+	fi
+	cp "$src/nouveau.ko" "$src/Module.symvers" "$dir/"
+	echo "$release" >"$dir/release"
+	echo "$srcver" >"$dir/source-version"
+	touch "$dir/stamp"
+	echo "$me: built in $(((SECONDS - t0) / 60)) min $(((SECONDS - t0) % 60)) s: $dir/nouveau.ko" >&2
+}
+
+build
+case "$cmd" in
+build) ;;
+print-dir) echo "$dir" ;;
+install)
+	mkdir -p "$moddir"
+	install -m 0644 "$dir/nouveau.ko" "$moddir/nouveau.ko"
+	echo nouveau.ko >"$moddir/manifest"
+	depmod_run
+	echo "$me: installed $moddir/nouveau.ko ($srcver, $(basename "$dir"))"
+	;;
+esac

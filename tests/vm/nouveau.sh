@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: tests/vm/nouveau.sh NOUVEAU_KO   (inside the test VM)
+#
+# Loads the patched nouveau.ko (scripts/nouveau.sh print-dir) on a VM with
+# no NVIDIA GPU, after its dependencies as modprobe would load them, checks
+# that the hook's symbols are exported and that nouveau registered and
+# logged nothing alarming, then unloads it. Writes TAP to
+# $NVKM_RESULTS/nouveau.tap. run-vm.sh judges the kernel log (splats).
+# Not part of make check yet. From the host, for example:
+#   dir=$(scripts/nouveau.sh print-dir /lib/modules/<6.12 release>/build)
+#   tests/vm/run-vm.sh /boot/vmlinuz-<6.12 release> <6.12 release> / \
+#       /work/results/nouveau tests/vm/nouveau.sh "$dir/nouveau.ko"
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+	echo "usage: $0 NOUVEAU_KO" >&2
+	exit 2
+fi
+ko=$1
+tap=${NVKM_RESULTS:?}/nouveau.tap
+n=0
+failed=0
+
+check() {
+	n=$((n + 1))
+	if "${@:2}"; then
+		echo "ok $n - $1" >>"$tap"
+	else
+		echo "not ok $n - $1" >>"$tap"
+		failed=1
+	fi
+}
+
+# These run through check(), which shellcheck cannot follow.
+# shellcheck disable=SC2317
+loaded() { [ -d /sys/module/nouveau ]; }
+# shellcheck disable=SC2317
+not_loaded() { ! loaded; }
+# shellcheck disable=SC2317
+exported() {
+	local s
+	for s in nvkm_vgpu_hook_register nvkm_vgpu_hook_unregister \
+		nvkm_vgpu_vram nvkm_vgpu_chid_reserve nvkm_vgpu_chid_release \
+		nvkm_vgpu_bar1_map nvkm_vgpu_bar1_unmap; do
+		grep -q "__ksymtab_$s\b\|\b$s\s\+\[nouveau\]" /proc/kallsyms || {
+			echo "nouveau.sh: $s is not in /proc/kallsyms" >&2
+			return 1
+		}
+	done
+}
+mark="nouveau.sh: start $$ $RANDOM"
+echo "$mark" >/dev/kmsg
+# shellcheck disable=SC2317
+since_mark() {
+	dmesg | awk -v m="$mark" 'index($0, m) { on = 1; next } on'
+}
+# shellcheck disable=SC2317
+quiet() {
+	# nouveau has no device here: any nouveau error line is unexpected.
+	! since_mark | grep -iE 'nouveau.*(error|fail)|Unknown symbol|disagrees about version'
+}
+# shellcheck disable=SC2317
+registered() { [ -d /sys/bus/pci/drivers/nouveau ]; }
+
+echo "1..8" >"$tap"
+check "nouveau is not loaded yet" not_loaded
+deps=$(modinfo -F depends "$ko" | tr ',' ' ')
+echo "nouveau.sh: dependencies: $deps"
+# shellcheck disable=SC2086
+check "modprobe its dependencies" modprobe -a $deps
+check "insmod the patched nouveau.ko" insmod "$ko"
+check "nouveau is live and its PCI driver registered" eval 'loaded && registered'
+check "the hook's symbols are exported" exported
+check "rmmod nouveau" rmmod nouveau
+check "nouveau is gone" not_loaded
+check "no nouveau errors in dmesg" quiet
+since_mark | grep -i 'nouveau' | sed 's/^/nouveau.sh: dmesg: /' || true
+cat "$tap"
+exit $failed
