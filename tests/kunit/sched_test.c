@@ -28,6 +28,8 @@
  * @ran_ns: engine time each vGPU ran while the test counted
  * @idle_ns: engine time nothing ran while the test counted
  * @now: the simulated clock
+ * @lost_permille: of each slice, what the engine loses to switching, in
+ *	1/1000: the slice takes its whole length, its vGPU is charged the rest
  * @n: vGPUs
  */
 struct sched_fixture {
@@ -39,6 +41,7 @@ struct sched_fixture {
 	u64 ran_ns[MAX_VGPUS];
 	u64 idle_ns;
 	u64 now;
+	u32 lost_permille;
 	unsigned int n;
 };
 
@@ -122,7 +125,7 @@ static void run_for(struct kunit *test, struct sched_fixture *f, u64 ns)
 	f->idle_ns = 0;
 	while (f->now < end) {
 		struct nvkm_vgpu_sched_slice slice;
-		u64 len;
+		u64 len, busy;
 		int i;
 
 		nvkm_vgpu_sched_pick(f->sched, f->now, &slice);
@@ -139,9 +142,10 @@ static void run_for(struct kunit *test, struct sched_fixture *f, u64 ns)
 		KUNIT_ASSERT_TRUE(test, f->busy[i]);
 		KUNIT_ASSERT_EQ(test, slice.start_ns, f->now);
 		len = slice.end_ns - slice.start_ns;
-		f->ran_ns[i] += len;
+		busy = len - div_u64(len * f->lost_permille, 1000);
+		f->ran_ns[i] += busy;
 		f->now += len;
-		nvkm_vgpu_sched_slice_done(&slice, f->now, len, true);
+		nvkm_vgpu_sched_slice_done(&slice, f->now, busy, true);
 		KUNIT_ASSERT_NULL(test, slice.entity);
 	}
 }
@@ -197,6 +201,24 @@ static void test_fixed_share_weights_one_two_three_four(struct kunit *test)
 		set_busy(f, i, true);
 	run_for(test, f, 10 * NSEC_PER_SEC);
 	expect_shares(test, f, want, 2);
+}
+
+static void test_lost_time_is_missed_in_proportion(struct kunit *test)
+{
+	static const u32 w[] = { 1, 9 };
+	struct sched_fixture *f = fixture_new(test, 2, w,
+					      NVKM_VGPU_SCHED_FIXED_SHARE);
+	u64 busy;
+
+	/* A tenth of every slice lost to switching, charged to nobody. */
+	f->lost_permille = 100;
+	set_busy(f, 0, true);
+	set_busy(f, 1, true);
+	run_for(test, f, 10 * NSEC_PER_SEC);
+	busy = f->ran_ns[0] + f->ran_ns[1];
+	/* Each keeps its share of what ran: 1:9, not 1:9 less the same. */
+	KUNIT_EXPECT_LE(test, abs((s64)permille(f->ran_ns[0], busy) - 100), 2LL);
+	KUNIT_EXPECT_LE(test, abs((s64)permille(f->ran_ns[1], busy) - 900), 2LL);
 }
 
 static void test_sysfs_weight_overrides_the_type(struct kunit *test)
@@ -374,6 +396,7 @@ static void test_histogram_percentiles(struct kunit *test)
 static struct kunit_case nvkm_vgpu_sched_cases[] = {
 	KUNIT_CASE(test_fixed_share_one_to_nine),
 	KUNIT_CASE(test_fixed_share_weights_one_two_three_four),
+	KUNIT_CASE(test_lost_time_is_missed_in_proportion),
 	KUNIT_CASE(test_sysfs_weight_overrides_the_type),
 	KUNIT_CASE(test_equal_share_leaves_an_idle_share_unused),
 	KUNIT_CASE(test_best_effort_gives_an_idle_share_away),

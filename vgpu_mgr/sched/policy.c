@@ -12,8 +12,10 @@
  *
  * The share policies keep a credit per entity: it accrues at the entity's
  * share of the wall clock and is spent by the engine time the entity's
- * slices used. Among the entities with work, the one owed most runs, if
- * it is owed anything (credit >= 0); when none is, the engine stays idle
+ * slices used. Among the entities with work, the one owed most for its
+ * weight (credit / weight) runs, if it is owed anything (credit >= 0), so
+ * engine time nobody was charged for (switch costs) is missed by each in
+ * proportion to its share; when none is owed anything, the engine idles
  * until the first is: an idle vGPU's share is not given to others. An
  * entity with no work keeps at most one quantum of credit, so time it did
  * not use is lost, not saved up. A slice overrun (a method that cannot
@@ -186,6 +188,15 @@ void nvkm_vgpu_sched_policy_reset(struct nvkm_vgpu_sched *sched)
 }
 EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_sched_policy_reset);
 
+/* @a is owed more than @b for its weight: a.credit / a.w > b.credit / b.w. */
+static bool nvkm_vgpu_sched_owed_more(const struct nvkm_vgpu_sched_entity *a,
+				      const struct nvkm_vgpu_sched_entity *b,
+				      int policy)
+{
+	return a->credit_ns * nvkm_vgpu_sched_policy_weight(b, policy) >
+	       b->credit_ns * nvkm_vgpu_sched_policy_weight(a, policy);
+}
+
 /**
  * nvkm_vgpu_sched_policy_pick() - the entity whose slice comes next
  * @sched: the runlist
@@ -220,7 +231,7 @@ nvkm_vgpu_sched_policy_pick(struct nvkm_vgpu_sched *sched, u64 now,
 			if (!e->nr_queued)
 				continue;
 			if (e->credit_ns >= 0) {
-				if (!best || e->credit_ns > best->credit_ns)
+				if (!best || nvkm_vgpu_sched_owed_more(e, best, policy))
 					best = e;
 				continue;
 			}
