@@ -23,6 +23,9 @@
 #                   updates/nvkm-vgpu with depmod (DESTDIR=; scripts/nouveau.sh);
 #                   on a kernel other than 6.12, one line says why not
 #   make nouveau-uninstall  remove what make nouveau installed, then depmod
+#   make nouveau-backend  the nouveau backend, nvkm_vgpu_nouveau.ko, with the
+#                   manager, against KDIR and the patched nouveau (built if
+#                   needed), W=1 and sparse, in build/nouveau-backend/<release>
 #   make help       this list
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -92,13 +95,16 @@ dkms-remove:
 	rm -rf $(DKMS_SRC)
 
 # nouveau with the vGPU manager's hook: Documentation/nouveau.rst.
-.PHONY: nouveau nouveau-uninstall
+.PHONY: nouveau nouveau-uninstall nouveau-backend
 
 nouveau:
 	scripts/nouveau.sh install "$(KDIR)"
 
 nouveau-uninstall:
 	scripts/nouveau.sh uninstall "$(KDIR)"
+
+nouveau-backend:
+	scripts/nouveau.sh backend "$(KDIR)"
 
 help:
 	@sed -n 's/^#   //p' Makefile

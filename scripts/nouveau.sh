@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: scripts/nouveau.sh build|install|uninstall|print-dir [KDIR]
+# Usage: scripts/nouveau.sh build|install|uninstall|print-dir|backend [KDIR]
 #
 # nouveau with the vGPU manager's hook (nouveau/patches/*.patch), built
 # out of tree from Debian's linux-source-6.12 against KDIR (default
@@ -18,6 +18,11 @@
 #   print-dir  build, then print the cache directory: nouveau.ko,
 #              Module.symvers (for a module using the hook's symbols),
 #              release, and the patched sources in linux/
+#   backend    build, then build the manager and the nouveau backend
+#              (nvkm_glue/nouveau/, nvkm_vgpu_nouveau.ko) against KDIR and
+#              the patched nouveau's headers and Module.symvers, W=1 and
+#              sparse (C=2), warnings fatal, in build/nouveau-backend/
+#              <release>/; prints that directory
 # A KDIR that is not Linux 6.12 of the source package's version, or whose
 # kernel has no nouveau module (CONFIG_DRM_NOUVEAU=m), is skipped: one
 # line says why and the exit code is 0, or 3 with NOUVEAU_REQUIRE=1.
@@ -35,7 +40,7 @@ if [ $# -lt 1 ] || [ $# -gt 2 ]; then
 fi
 cmd=$1
 case "$cmd" in
-build | install | uninstall | print-dir) ;;
+build | install | uninstall | print-dir | backend) ;;
 *) usage ;;
 esac
 kdir=${2:-${KDIR:-/lib/modules/$(uname -r)/build}}
@@ -175,10 +180,38 @@ build() {
 	echo "$me: built in $(((SECONDS - t0) / 60)) min $(((SECONDS - t0) % 60)) s: $dir/nouveau.ko" >&2
 }
 
+# The manager (scripts/build-module.sh, W=1) and the backend in one copy
+# of the sources; the backend links against both modules' symbols.
+backend() {
+	local out="$top/build/nouveau-backend/$release"
+	local src="$dir/linux/drivers/gpu/drm/nouveau" rc=0
+	local sparse=()
+
+	echo "$me: building the manager and the backend for $release in $out" >&2
+	"$top/scripts/build-module.sh" "$kdir" "$out"
+	if command -v sparse >/dev/null; then
+		sparse=(C=2)
+	fi
+	make -C "$kdir" M="$out/nvkm_glue/nouveau" W=1 "${sparse[@]}" -j"$jobs" \
+		NOUVEAU_SRC="$src" \
+		KBUILD_EXTRA_SYMBOLS="$dir/Module.symvers $out/Module.symvers" \
+		modules >"$out/backend.log" 2>&1 || rc=$?
+	if [ $rc -ne 0 ]; then
+		tail -n 30 "$out/backend.log" >&2
+		die "backend build failed (log: $out/backend.log)"
+	fi
+	# Sparse's findings are "warning:" too.
+	if grep -E '(warning|error):' "$out/backend.log" >&2; then
+		die "backend build has warnings (log: $out/backend.log)"
+	fi
+	echo "$out"
+}
+
 build
 case "$cmd" in
 build) ;;
 print-dir) echo "$dir" ;;
+backend) backend ;;
 install)
 	mkdir -p "$moddir"
 	install -m 0644 "$dir/nouveau.ko" "$moddir/nouveau.ko"
