@@ -771,16 +771,6 @@ static void parse_sizes(const char *arg)
 	} while (*end);
 }
 
-static unsigned int count_arg(const char *opt, const char *arg)
-{
-	char *end;
-	unsigned long v = strtoul(arg, &end, 10);
-
-	if (*end || !v || v > 10000000)
-		tap_bail("%s takes a count, 1 to 10000000", opt);
-	return (unsigned int)v;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -803,10 +793,10 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
-			b.reps = count_arg("--reps", optarg);
+			b.reps = tap_count_arg("--reps", optarg, 10000000);
 			break;
 		case 'c':
-			b.copy_reps = count_arg("--copy-reps", optarg);
+			b.copy_reps = tap_count_arg("--copy-reps", optarg, 10000000);
 			break;
 		case 's':
 			parse_sizes(optarg);

@@ -703,17 +703,6 @@ static void table_out(void)
 	fclose(f);
 }
 
-static unsigned int count_arg(const char *opt, const char *arg,
-			      unsigned long max)
-{
-	char *end;
-	unsigned long v = strtoul(arg, &end, 10);
-
-	if (*end || !v || v > max)
-		tap_bail("%s takes a count, 1 to %lu", opt, max);
-	return (unsigned int)v;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -741,22 +730,22 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
-			bp.reps = count_arg("--reps", optarg, 10000000);
+			bp.reps = tap_count_arg("--reps", optarg, 10000000);
 			break;
 		case 'c':
-			bp.cycles = count_arg("--cycles", optarg, 100000);
+			bp.cycles = tap_count_arg("--cycles", optarg, 100000);
 			break;
 		case 'm':
-			bp.map_mib = count_arg("--map-mib", optarg, 64);
+			bp.map_mib = tap_count_arg("--map-mib", optarg, 64);
 			if (!mbochs_suffix(bp.map_mib))
 				tap_bail("--map-mib takes 4, 16 or 64 (%s)",
 					 "an mbochs type's framebuffer");
 			break;
 		case 'R':
-			bp.map_reps = count_arg("--map-reps", optarg, 100000);
+			bp.map_reps = tap_count_arg("--map-reps", optarg, 100000);
 			break;
 		case 'i':
-			bp.idle = count_arg("--idle", optarg, IDLE_MAX);
+			bp.idle = tap_count_arg("--idle", optarg, IDLE_MAX);
 			break;
 		case 't':
 			type = optarg;

@@ -526,7 +526,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
-			window_ms = strtoul(optarg, NULL, 0);
+			window_ms = tap_count_arg("--window", optarg, 60000);
 			break;
 		case 'o':
 			out = optarg;

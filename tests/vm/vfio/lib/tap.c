@@ -117,6 +117,24 @@ void tap_bail(const char *fmt, ...)
 }
 
 /**
+ * tap_count_arg() - a command line option's count
+ * @opt: the option, for the message
+ * @arg: its argument
+ * @max: the largest count it takes
+ *
+ * Return: @arg as a decimal number from 1 to @max; anything else bails out.
+ */
+unsigned int tap_count_arg(const char *opt, const char *arg, unsigned long max)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (!*arg || *end || !v || v > max)
+		tap_bail("%s takes a count, 1 to %lu", opt, max);
+	return (unsigned int)v;
+}
+
+/**
  * tap_done() - print the plan
  *
  * Return: the program's exit code: 0 when every assertion held and there

@@ -16,6 +16,7 @@ bool tap_errno(int got, int want, const char *fmt, ...) __printf(3, 4);
 void tap_skip(const char *reason, const char *fmt, ...) __printf(2, 3);
 void tap_diag(const char *fmt, ...) __printf(1, 2);
 __noreturn void tap_bail(const char *fmt, ...) __printf(1, 2);
+unsigned int tap_count_arg(const char *opt, const char *arg, unsigned long max);
 int tap_done(void);
 unsigned int tap_failures(void);
 
