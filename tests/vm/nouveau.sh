@@ -1,23 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: tests/vm/nouveau.sh NOUVEAU_KO   (inside the test VM)
+# Usage: tests/vm/nouveau.sh NOUVEAU_KO [BACKEND_DIR]   (inside the test VM)
 #
 # Loads the patched nouveau.ko (scripts/nouveau.sh print-dir) on a VM with
 # no NVIDIA GPU, after its dependencies as modprobe would load them, checks
 # that the hook's symbols are exported and that nouveau registered and
-# logged nothing alarming, then unloads it. Writes TAP to
+# logged nothing alarming, then unloads it. With BACKEND_DIR (what
+# scripts/nouveau.sh backend printed), also loads the manager
+# (BACKEND_DIR/nvkm_vgpu.ko) and the nouveau backend
+# (BACKEND_DIR/nvkm_glue/nouveau/nvkm_vgpu_nouveau.ko) on top of it, checks
+# that nouveau cannot go while the backend holds it, that the hook is free
+# again once the backend is gone (a second load and unload) and that no GPU
+# was registered, before unloading everything. Writes TAP to
 # $NVKM_RESULTS/nouveau.tap. run-vm.sh judges the kernel log (splats).
 # Not part of make check yet. From the host, for example:
 #   dir=$(scripts/nouveau.sh print-dir /lib/modules/<6.12 release>/build)
 #   tests/vm/run-vm.sh /boot/vmlinuz-<6.12 release> <6.12 release> / \
-#       /work/results/nouveau tests/vm/nouveau.sh "$dir/nouveau.ko"
+#       /work/results/nouveau tests/vm/nouveau.sh "$dir/nouveau.ko" \
+#       "$(scripts/nouveau.sh backend /lib/modules/<6.12 release>/build)"
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-	echo "usage: $0 NOUVEAU_KO" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	echo "usage: $0 NOUVEAU_KO [BACKEND_DIR]" >&2
 	exit 2
 fi
 ko=$1
+backend=${2:-}
 tap=${NVKM_RESULTS:?}/nouveau.tap
 n=0
 failed=0
@@ -72,7 +80,31 @@ tainted() {
 # shellcheck disable=SC2317
 registered() { [ -d /sys/bus/pci/drivers/nouveau ]; }
 
-echo "1..9" >"$tap"
+# shellcheck disable=SC2317
+backend_loaded() { [ -d /sys/module/nvkm_vgpu_nouveau ]; }
+# shellcheck disable=SC2317
+backend_gone() { ! backend_loaded; }
+# shellcheck disable=SC2317
+nouveau_held() { ! rmmod nouveau 2>/dev/null && loaded; }
+# shellcheck disable=SC2317
+backend_said() { since_mark | grep -q "nvkm_vgpu_nouveau: nouveau backend $1"; }
+# No GPU here: the backend registered none, the manager has no parent.
+# shellcheck disable=SC2317
+no_gpu() {
+	! since_mark | grep -q 'nvkm_vgpu_nouveau: .* registered' &&
+		[ -z "$(ls /sys/class/mdev_bus 2>/dev/null)" ]
+}
+# shellcheck disable=SC2317
+backend_cycle() {
+	insmod "$backend/nvkm_glue/nouveau/nvkm_vgpu_nouveau.ko" &&
+		rmmod nvkm_vgpu_nouveau
+}
+
+if [ -n "$backend" ]; then
+	echo "1..17" >"$tap"
+else
+	echo "1..9" >"$tap"
+fi
 check "nouveau is not loaded yet" not_loaded
 deps=$(modinfo -F depends "$ko" | tr ',' ' ')
 echo "nouveau.sh: dependencies: $deps"
@@ -81,6 +113,24 @@ check "modprobe its dependencies" modprobe -a $deps
 check "insmod the patched nouveau.ko" insmod "$ko"
 check "nouveau is live and its PCI driver registered" eval 'loaded && registered'
 check "the hook's symbols are exported" exported
+if [ -n "$backend" ]; then
+	mdeps=$(modinfo -F depends "$backend/nvkm_vgpu.ko" | tr ',' ' ')
+	echo "nouveau.sh: the manager's dependencies: $mdeps"
+	# shellcheck disable=SC2086
+	check "insmod the manager after its dependencies" \
+		eval "modprobe -a $mdeps && insmod '$backend/nvkm_vgpu.ko'"
+	check "insmod the nouveau backend" \
+		insmod "$backend/nvkm_glue/nouveau/nvkm_vgpu_nouveau.ko"
+	check "the backend registered with nouveau's hook" \
+		eval 'backend_loaded && backend_said loaded'
+	check "nouveau cannot be unloaded under the backend" nouveau_held
+	check "rmmod the backend" rmmod nvkm_vgpu_nouveau
+	check "the hook is free again: the backend loads and unloads twice" \
+		backend_cycle
+	check "no GPU was registered with the manager" \
+		eval 'no_gpu && backend_gone && backend_said unloaded'
+	check "rmmod the manager" rmmod nvkm_vgpu
+fi
 check "rmmod nouveau" rmmod nouveau
 check "nouveau is gone" not_loaded
 check "no nouveau errors in dmesg" quiet

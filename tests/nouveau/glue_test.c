@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The nouveau backend's glue (nvkm_glue/nouveau/ fb.c, chid.c,
+ * geometry.c) against a fake NVKM device and fakes of the hook's calls
+ * (glue_fakes.c): what the backend tells the manager and what it asks
+ * nouveau, with no GPU. fb_scrub's BAR1 writes need a real BAR and are
+ * not run here.
+ */
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/pci.h>
+#include <linux/pfn.h>
+
+#include <core/device.h>
+#include <core/engine.h>
+#include <engine/fifo.h>
+#include <engine/fifo/chid.h>
+#include <engine/fifo/runl.h>
+
+#include "glue/chid.h"
+#include "glue/fb.h"
+#include "glue/geometry.h"
+#include "glue_fakes.h"
+
+#define BOOT0 0x172000a1
+
+/* A device of three runlists: GR + CE, CE + CE, NVDEC + NVDEC + SEC2. */
+struct fake_gpu {
+	struct nvkm_device device;
+	struct nvkm_fifo fifo;
+	struct nvkm_runl runl[3];
+	struct nvkm_chid *chid[3];
+	struct nvkm_engn engn[7];
+	struct nvkm_engine engine[7];
+	struct pci_dev pdev;
+	u32 regs[4];
+	struct device *dev;
+};
+
+static const struct nvkm_device_chip fake_chip = { .name = "GA102" };
+
+static void fake_gpu_add_engn(struct fake_gpu *f, int i, int runl,
+			      enum nvkm_subdev_type type)
+{
+	f->engine[i].subdev.type = type;
+	f->engn[i].engine = &f->engine[i];
+	f->engn[i].runl = &f->runl[runl];
+	list_add_tail(&f->engn[i].head, &f->runl[runl].engns);
+}
+
+static struct fake_gpu *fake_gpu_new(struct kunit *test, int chid_nr,
+				     int cgid_nr)
+{
+	struct fake_gpu *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->device.chip = &fake_chip;
+	f->device.card_type = GA100;
+	f->device.type = NVKM_DEVICE_PCI;
+	f->regs[0] = BOOT0;
+	f->device.pri = (__force void __iomem *)f->regs;
+	f->device.fifo = &f->fifo;
+	INIT_LIST_HEAD(&f->fifo.runls);
+	for (i = 0; i < 3; i++) {
+		/* Per-runlist allocators, as on Ampere. */
+		f->chid[i] = kunit_kzalloc(test, sizeof(*f->chid[i]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, f->chid[i]);
+		f->chid[i]->nr = i == 2 ? cgid_nr : chid_nr;
+		f->runl[i].chid = f->chid[i];
+		f->runl[i].cgid = f->chid[i];
+		INIT_LIST_HEAD(&f->runl[i].engns);
+		list_add_tail(&f->runl[i].head, &f->fifo.runls);
+	}
+	fake_gpu_add_engn(f, 0, 0, NVKM_ENGINE_GR);
+	fake_gpu_add_engn(f, 1, 0, NVKM_ENGINE_CE);
+	fake_gpu_add_engn(f, 2, 1, NVKM_ENGINE_CE);
+	fake_gpu_add_engn(f, 3, 1, NVKM_ENGINE_CE);
+	fake_gpu_add_engn(f, 4, 2, NVKM_ENGINE_NVDEC);
+	fake_gpu_add_engn(f, 5, 2, NVKM_ENGINE_NVDEC);
+	fake_gpu_add_engn(f, 6, 2, NVKM_ENGINE_SEC2);
+
+	f->pdev.vendor = PCI_VENDOR_ID_NVIDIA;
+	f->pdev.device = 0x2204;
+	f->pdev.subsystem_vendor = 0x10de;
+	f->pdev.subsystem_device = 0x1454;
+	f->pdev.resource[0].start = 0xfb000000;
+	f->pdev.resource[0].end = 0xfb000000 + SZ_16M - 1;
+	f->pdev.resource[1].start = GLUE_FAKE_BAR1_ADDR;
+	f->pdev.resource[1].end = GLUE_FAKE_BAR1_ADDR + GLUE_FAKE_BAR1_SIZE - 1;
+	f->pdev.resource[3].start = 0xf0000000;
+	f->pdev.resource[3].end = 0xf0000000 + SZ_32M - 1;
+
+	/* Named after the case: a device's name outlives it for a while. */
+	f->dev = kunit_device_register(test, test->name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f->dev);
+
+	memset(&glue_fake, 0, sizeof(glue_fake));
+	glue_fake.vram_addr = 7ULL * SZ_1G;
+	glue_fake.vram_size = SZ_1G;
+	glue_fake.chid_nr = chid_nr;
+	glue_fake.chid_free = chid_nr;
+	return f;
+}
+
+static void test_geometry_is_the_carveout_the_runlists_and_the_pci_function(struct kunit *test)
+{
+	struct fake_gpu *f = fake_gpu_new(test, 2048, 2048);
+	struct nvkm_vgpu_nouveau_geometry *g;
+	const struct nvkm_vgpu_geometry *geo;
+
+	g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	nvkm_vgpu_nouveau_geometry_read(g, &f->device, &f->pdev, SZ_1G, 1024);
+	geo = &g->geo;
+	KUNIT_EXPECT_STREQ(test, geo->board, "ga102");
+	KUNIT_EXPECT_EQ(test, geo->fb_size, (u64)SZ_1G);
+	KUNIT_EXPECT_EQ(test, geo->fb_reserved, 0);
+	KUNIT_EXPECT_EQ(test, geo->fb_nominal_gib, 0);
+	KUNIT_EXPECT_EQ(test, geo->chid_count, 1024);
+	KUNIT_EXPECT_EQ(test, geo->engines[NVKM_VGPU_ENGINE_GR], 1);
+	KUNIT_EXPECT_EQ(test, geo->engines[NVKM_VGPU_ENGINE_CE], 3);
+	KUNIT_EXPECT_EQ(test, geo->engines[NVKM_VGPU_ENGINE_NVDEC], 2);
+	KUNIT_EXPECT_EQ(test, geo->engines[NVKM_VGPU_ENGINE_NVENC], 0);
+	KUNIT_EXPECT_EQ(test, geo->bar0_size, (u64)SZ_16M);
+	KUNIT_EXPECT_EQ(test, geo->bar1_size, (u64)GLUE_FAKE_BAR1_SIZE);
+	KUNIT_EXPECT_EQ(test, geo->bar3_size, (u64)SZ_32M);
+	KUNIT_EXPECT_EQ(test, geo->vendor_id, PCI_VENDOR_ID_NVIDIA);
+	KUNIT_EXPECT_EQ(test, geo->device_id, 0x2204);
+	KUNIT_EXPECT_EQ(test, geo->subsystem_id, 0x1454);
+	KUNIT_EXPECT_EQ(test, geo->boot0, BOOT0);
+	KUNIT_EXPECT_FALSE(test, geo->display);
+	KUNIT_EXPECT_STREQ(test, nvkm_vgpu_nouveau_family(&f->device), "Ampere");
+}
+
+static void test_chid_reserves_half_the_smallest_allocator(struct kunit *test)
+{
+	struct fake_gpu *f = fake_gpu_new(test, 2048, 512);
+	struct nvkm_vgpu_nouveau_chid chid = {};
+
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_chid_reserve(&chid, &f->device,
+							     f->dev, 0), 0);
+	KUNIT_EXPECT_EQ(test, glue_fake.chid_asked, 256);
+	KUNIT_EXPECT_EQ(test, chid.count, 256);
+	KUNIT_EXPECT_EQ(test, chid.first, 2048 - 256);
+	nvkm_vgpu_nouveau_chid_release(&chid);
+	KUNIT_EXPECT_EQ(test, glue_fake.chid_reserved, 0);
+}
+
+static void test_chid_asked_count_and_failure_pass_through(struct kunit *test)
+{
+	struct fake_gpu *f = fake_gpu_new(test, 2048, 2048);
+	struct nvkm_vgpu_nouveau_chid chid = {};
+
+	glue_fake.chid_free = 64;
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_chid_reserve(&chid, &f->device,
+							     f->dev, 100),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, glue_fake.chid_asked, 100);
+	KUNIT_EXPECT_EQ(test, glue_fake.chid_reserved, 0);
+	/* No runlist: no allocator to reserve from. */
+	INIT_LIST_HEAD(&f->fifo.runls);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_chid_reserve(&chid, &f->device,
+							     f->dev, 0),
+			-ENODEV);
+}
+
+static void test_fb_without_carveout_is_refused(struct kunit *test)
+{
+	struct fake_gpu *f = fake_gpu_new(test, 2048, 2048);
+	struct nvkm_vgpu_nouveau_fb fb = {};
+
+	glue_fake.vram_size = 0;
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_init(&fb, &f->device, f->dev),
+			-ENODEV);
+}
+
+static struct nvkm_vgpu_nouveau_fb *fb_new(struct kunit *test,
+					   struct fake_gpu *f)
+{
+	struct nvkm_vgpu_nouveau_fb *fb = kunit_kzalloc(test, sizeof(*fb),
+							GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, fb);
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_init(fb, &f->device, f->dev),
+			0);
+	KUNIT_EXPECT_EQ(test, fb->size, (u64)SZ_1G);
+	return fb;
+}
+
+static void test_fb_pfn_is_the_ranges_bar1_window(struct kunit *test)
+{
+	struct nvkm_vgpu_nouveau_fb *fb = fb_new(test, fake_gpu_new(test, 2048, 2048));
+	unsigned long pfn = 0;
+
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, SZ_256M, SZ_64M), 0);
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, SZ_512M, SZ_64M), 0);
+	KUNIT_EXPECT_EQ(test, glue_fake.maps, 2);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_pfn(fb, SZ_256M + SZ_8K, &pfn), 0);
+	KUNIT_EXPECT_EQ(test, pfn, PHYS_PFN(GLUE_FAKE_BAR1_ADDR + SZ_8K));
+	/* The second range's window follows the first in the fake BAR1. */
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_pfn(fb, SZ_512M, &pfn), 0);
+	KUNIT_EXPECT_EQ(test, pfn, PHYS_PFN(GLUE_FAKE_BAR1_ADDR + SZ_64M));
+	/* Outside every reserved range: no frame. */
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_pfn(fb, SZ_256M + SZ_64M, &pfn),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_pfn(fb, 0, &pfn), -EINVAL);
+	nvkm_vgpu_nouveau_fb_release(fb, SZ_256M);
+	nvkm_vgpu_nouveau_fb_release(fb, SZ_512M);
+	KUNIT_EXPECT_EQ(test, glue_fake.unmaps, 2);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_pfn(fb, SZ_512M, &pfn), -EINVAL);
+	nvkm_vgpu_nouveau_fb_fini(fb);
+}
+
+static void test_fb_overlapping_or_outside_reserve_is_refused(struct kunit *test)
+{
+	struct nvkm_vgpu_nouveau_fb *fb = fb_new(test, fake_gpu_new(test, 2048, 2048));
+
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, SZ_32M, SZ_32M), 0);
+	/* Enclosing the first range: mapped, then refused and unmapped. */
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, 0, SZ_128M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, glue_fake.maps, 2);
+	KUNIT_EXPECT_EQ(test, glue_fake.unmaps, 1);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, SZ_1G - SZ_2M, SZ_4M),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, glue_fake.maps, 2);
+	nvkm_vgpu_nouveau_fb_release(fb, SZ_32M);
+	nvkm_vgpu_nouveau_fb_fini(fb);
+}
+
+static void test_fb_reserve_past_bar1_is_enospc(struct kunit *test)
+{
+	struct nvkm_vgpu_nouveau_fb *fb = fb_new(test, fake_gpu_new(test, 2048, 2048));
+
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, 0, SZ_128M), 0);
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, SZ_128M, SZ_64M), 0);
+	/* 256 MiB of BAR1, 192 MiB mapped: 128 MiB more does not fit. */
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, SZ_256M, SZ_128M),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_used(fb, 0, SZ_1G), (u64)SZ_128M + SZ_64M);
+	/* A scrub outside a reservation needs a window of its own: none. */
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_scrub(fb, SZ_512M, SZ_128M),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_scrub(fb, SZ_1G, SZ_2M), -EINVAL);
+	nvkm_vgpu_nouveau_fb_release(fb, 0);
+	nvkm_vgpu_nouveau_fb_release(fb, SZ_128M);
+	KUNIT_EXPECT_EQ(test, glue_fake.unmaps, 2);
+	nvkm_vgpu_nouveau_fb_fini(fb);
+}
+
+static void test_fb_used_counts_reserved_bytes_in_the_range(struct kunit *test)
+{
+	struct nvkm_vgpu_nouveau_fb *fb = fb_new(test, fake_gpu_new(test, 2048, 2048));
+
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, 0, SZ_64M), 0);
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, SZ_128M, SZ_64M), 0);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_used(fb, 0, SZ_1G), (u64)SZ_128M);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_used(fb, SZ_32M, SZ_128M), (u64)SZ_64M);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_used(fb, SZ_64M, SZ_64M), 0);
+	nvkm_vgpu_nouveau_fb_release(fb, 0);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_used(fb, 0, SZ_1G), (u64)SZ_64M);
+	nvkm_vgpu_nouveau_fb_release(fb, SZ_128M);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_used(fb, 0, SZ_1G), 0);
+	nvkm_vgpu_nouveau_fb_fini(fb);
+}
+
+static struct kunit_case nvkm_glue_test_cases[] = {
+	KUNIT_CASE(test_geometry_is_the_carveout_the_runlists_and_the_pci_function),
+	KUNIT_CASE(test_chid_reserves_half_the_smallest_allocator),
+	KUNIT_CASE(test_chid_asked_count_and_failure_pass_through),
+	KUNIT_CASE(test_fb_without_carveout_is_refused),
+	KUNIT_CASE(test_fb_pfn_is_the_ranges_bar1_window),
+	KUNIT_CASE(test_fb_overlapping_or_outside_reserve_is_refused),
+	KUNIT_CASE(test_fb_reserve_past_bar1_is_enospc),
+	KUNIT_CASE(test_fb_used_counts_reserved_bytes_in_the_range),
+	{}
+};
+
+static struct kunit_suite nvkm_glue_test_suite = {
+	.name = "nvkm_vgpu_nouveau_glue",
+	.test_cases = nvkm_glue_test_cases,
+};
+
+kunit_test_suite(nvkm_glue_test_suite);
+
+MODULE_DESCRIPTION("KUnit suite for the nouveau backend's glue, against fake NVKM calls");
+MODULE_LICENSE("GPL");
