@@ -43,7 +43,7 @@ static void test_get_never_returns_a_reserved_id(struct kunit *test)
 static void test_reserve_over_a_used_id_fails_and_changes_nothing(struct kunit *test)
 {
 	struct nvkm_chid *chid = chid_test_new(test, 0, NR);
-	spinlock_t data_lock;
+	spinlock_t data_lock; /* nouveau's channel data lock, for nvkm_chid_put() */
 	int id;
 
 	spin_lock_init(&data_lock);
