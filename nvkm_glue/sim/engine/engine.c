@@ -565,9 +565,12 @@ int nvkm_vgpu_sim_engine_wait_until(struct nvkm_vgpu_sim_chan *chan,
 			return 0;
 		step = ns_to_ktime(min_t(u64, deadline_ns - now,
 					 NVKM_VGPU_SIM_ENGINE_STEP_NS));
-		/* Not counted as load; any wake-up just checks again. */
+		/*
+		 * Not counted as load; any wake-up just checks again. No
+		 * timer slack: a late wake-up is engine time nobody asked for.
+		 */
 		set_current_state(TASK_IDLE);
-		schedule_hrtimeout(&step, HRTIMER_MODE_REL);
+		schedule_hrtimeout_range(&step, 0, HRTIMER_MODE_REL);
 	}
 }
 
