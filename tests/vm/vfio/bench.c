@@ -165,21 +165,6 @@ static void cpu_relax(void)
 
 /* Statistics */
 
-static int cmp_u64(const void *x, const void *y)
-{
-	u64 a = *(const u64 *)x, c = *(const u64 *)y;
-
-	return a < c ? -1 : a > c;
-}
-
-/* Nearest rank: the smallest sample with at least @pct % at or below it. */
-static u64 percentile(const u64 *sorted, unsigned int n, unsigned int pct)
-{
-	unsigned int rank = (n * pct + 99) / 100;
-
-	return sorted[rank ? rank - 1 : 0];
-}
-
 /* Writes @n samples (ns) of @name to samples.tsv; sorts them. */
 static void samples_out(const char *name, u64 *ns, unsigned int n)
 {
@@ -187,7 +172,7 @@ static void samples_out(const char *name, u64 *ns, unsigned int n)
 
 	for (i = 0; i < n; i++)
 		fprintf(b.samples, "%s\t%u\t%.3f\n", name, i, ns[i] / 1e3);
-	qsort(ns, n, sizeof(*ns), cmp_u64);
+	sort_u64(ns, n);
 }
 
 /* A latency: samples in ns; its median over the baseline's is its ratio. */
@@ -197,8 +182,8 @@ static double latency(const char *name, const char *what, u64 *ns,
 	double med, p99;
 
 	samples_out(name, ns, n);
-	med = percentile(ns, n, 50) / 1e3;
-	p99 = percentile(ns, n, 99) / 1e3;
+	med = percentile_u64(ns, n, 50) / 1e3;
+	p99 = percentile_u64(ns, n, 99) / 1e3;
 	if (b.baseline_us > 0)
 		fprintf(b.summary, "%s\t%s\t%u\t%.1f\t%.1f\tus\t%.2f\n", name,
 			what, n, med, p99, med / b.baseline_us);
@@ -651,12 +636,12 @@ static void bench_copy(unsigned int mib)
 	samples_out(name, ce, b.copy_reps);
 	snprintf(name, sizeof(name), "memcpy-%uMiB", mib);
 	samples_out(name, mc, b.copy_reps);
-	qsort(ratio, b.copy_reps, sizeof(*ratio), cmp_u64);
-	r = (double)percentile(ratio, b.copy_reps, 50) / RATIO_ONE;
-	ce_med = mib_s(bytes, percentile(ce, b.copy_reps, 50));
-	ce_p99 = mib_s(bytes, percentile(ce, b.copy_reps, 99));
-	mc_med = mib_s(bytes, percentile(mc, b.copy_reps, 50));
-	mc_p99 = mib_s(bytes, percentile(mc, b.copy_reps, 99));
+	sort_u64(ratio, b.copy_reps);
+	r = (double)percentile_u64(ratio, b.copy_reps, 50) / RATIO_ONE;
+	ce_med = mib_s(bytes, percentile_u64(ce, b.copy_reps, 50));
+	ce_p99 = mib_s(bytes, percentile_u64(ce, b.copy_reps, 99));
+	mc_med = mib_s(bytes, percentile_u64(mc, b.copy_reps, 50));
+	mc_p99 = mib_s(bytes, percentile_u64(mc, b.copy_reps, 99));
 	snprintf(what, sizeof(what), "copy engine, %u MiB FB to FB", mib);
 	fprintf(b.summary, "ce-copy-%uMiB\t%s\t%u\t%.0f\t%.0f\tMiB/s\t%.2f\n", mib,
 		what, b.copy_reps, ce_med, ce_p99, r);

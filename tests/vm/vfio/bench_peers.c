@@ -188,21 +188,6 @@ static u64 now_ns(void)
 	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
 }
 
-static int cmp_u64(const void *x, const void *y)
-{
-	u64 a = *(const u64 *)x, c = *(const u64 *)y;
-
-	return a < c ? -1 : a > c;
-}
-
-/* Nearest rank: the smallest sample with at least @pct % at or below it. */
-static u64 percentile(const u64 *sorted, unsigned int n, unsigned int pct)
-{
-	unsigned int rank = (n * pct + 99) / 100;
-
-	return sorted[rank ? rank - 1 : 0];
-}
-
 /*
  * Writes @n samples (ns) of @key on column @col to peers-samples.tsv, sorts
  * them, and keeps their median and p99 (us) in rows @med and @med + 1.
@@ -215,9 +200,9 @@ static void latency(const char *key, unsigned int col, unsigned int med,
 	for (i = 0; i < n; i++)
 		fprintf(bp.samples, "%s\t%s\t%u\t%.3f\n", key, col_name[col], i,
 			ns[i] / 1e3);
-	qsort(ns, n, sizeof(*ns), cmp_u64);
-	bp.res[med][col] = percentile(ns, n, 50) / 1e3;
-	bp.res[med + 1][col] = percentile(ns, n, 99) / 1e3;
+	sort_u64(ns, n);
+	bp.res[med][col] = percentile_u64(ns, n, 50) / 1e3;
+	bp.res[med + 1][col] = percentile_u64(ns, n, 99) / 1e3;
 	tap_check(true, "%s, %s: median %.1f us, p99 %.1f us (%u samples)",
 		  col_name[col], key, bp.res[med][col], bp.res[med + 1][col], n);
 }
@@ -469,8 +454,8 @@ static void map_write(void *p, size_t len, unsigned int col)
 			tap_bail("%s: the mapping reads %#x..%#x after a memset of %#x",
 				 col_name[col], b[0], b[len - 1], i & 0xff);
 	}
-	qsort(ns, bp.map_reps, sizeof(*ns), cmp_u64);
-	bp.res[R_MAP][col] = mib_s(len, percentile(ns, bp.map_reps, 50));
+	sort_u64(ns, bp.map_reps);
+	bp.res[R_MAP][col] = mib_s(len, percentile_u64(ns, bp.map_reps, 50));
 	tap_check(true,
 		  "%s: memset() of %u MiB mapped: %.0f MiB/s (median of %u), first %.0f MiB/s",
 		  col_name[col], bp.map_mib, bp.res[R_MAP][col], bp.map_reps,

@@ -349,22 +349,10 @@ static void mounted_debugfs(void)
 		tap_diag("mount -t debugfs: %s", errno_name(errno));
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static u64 pct(u64 *v, unsigned int n, unsigned int p)
 {
-	unsigned int r;
-
-	if (!n)
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_u64);
-	r = (n * p + 99) / 100;
-	return v[r ? r - 1 : 0];
+	sort_u64(v, n);
+	return percentile_u64(v, n, p);
 }
 
 /*

@@ -248,6 +248,33 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /**
+ * sort_u64() - sort samples in place, smallest first
+ * @v: samples
+ * @n: how many
+ */
+void sort_u64(u64 *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+}
+
+/**
+ * percentile_u64() - a nearest-rank percentile of sorted samples
+ * @sorted: samples, from sort_u64()
+ * @n: how many; 0 gives 0
+ * @pct: the percentile, 0 to 100
+ *
+ * Return: the smallest sample with at least @pct % of them at or below it.
+ */
+u64 percentile_u64(const u64 *sorted, unsigned int n, unsigned int pct)
+{
+	unsigned int rank = (n * pct + 99) / 100;
+
+	if (!n)
+		return 0;
+	return sorted[rank ? rank - 1 : 0];
+}
+
+/**
  * median_u64() - median of @n samples; sorts @v in place
  * @v: samples
  * @n: how many; 0 gives 0

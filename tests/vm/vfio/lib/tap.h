@@ -23,5 +23,7 @@ unsigned int tap_failures(void);
 const char *errno_name(int err);
 u64 now_us(void);
 u64 median_u64(u64 *v, unsigned int n);
+void sort_u64(u64 *v, unsigned int n);
+u64 percentile_u64(const u64 *sorted, unsigned int n, unsigned int pct);
 
 #endif /* NVKM_VGPU_TEST_TAP_H */
