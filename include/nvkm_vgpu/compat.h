@@ -57,7 +57,7 @@ static inline void nvkm_vgpu_vm_flags_set(struct vm_area_struct *vma,
 
 /* 6.10 dropped __assign_str()'s source argument (tracepoints). */
 #if KERNEL_VERSION(6, 10, 0) <= LINUX_VERSION_CODE
-#define NVKM_VGPU_ASSIGN_STR(dst, src) __assign_str(dst)
+#define NVKM_VGPU_ASSIGN_STR(dst, src) do { (void)(src); __assign_str(dst); } while (0)
 #else
 #define NVKM_VGPU_ASSIGN_STR(dst, src) __assign_str(dst, src)
 #endif
