@@ -13,7 +13,11 @@
 #          scripts/coverage-kernel.config (gcov, fewer checkers) over it,
 #          merged over x86_64_defconfig; built and installed like debug
 # Debug and coverage also take scripts/kernel-patches/*.patch, in name
-# order: fixes to upstream code that only fault injection reaches.
+# order: fixes to upstream code that only fault injection reaches; then
+# nouveau/patches/*.patch, the vGPU manager's hook in nouveau, so that the
+# kernel's own nouveau.ko (CONFIG_DRM_NOUVEAU=m) is the patched one and its
+# Module.symvers has the hook's symbols. A patch that does not apply fails
+# the build, naming it.
 # The result is cached outside the repository under $NVKM_VGPU_CACHE
 # (default /var/cache/nvkm-vgpu) in <kind>-kernel-<key>, keyed by the
 # source package version, the fragments' options and the patches; a
@@ -36,11 +40,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 patches=()
 case "$kind" in
 debug) base=x86_64_defconfig; fragments=("$here/debug-kernel.config")
-	patches=("$here"/kernel-patches/*.patch) ;;
+	patches=("$here"/kernel-patches/*.patch "$here"/../nouveau/patches/*.patch) ;;
 guest) base=allnoconfig; fragments=("$here/guest-kernel.config") ;;
 coverage) base=x86_64_defconfig
 	fragments=("$here/debug-kernel.config" "$here/coverage-kernel.config")
-	patches=("$here"/kernel-patches/*.patch) ;;
+	patches=("$here"/kernel-patches/*.patch "$here"/../nouveau/patches/*.patch) ;;
 *) usage ;;
 esac
 tarball=/usr/src/linux-source-6.12.tar.xz
@@ -99,7 +103,10 @@ mv "$dir/linux-source-6.12" "$tree"
 cd "$tree"
 for p in "${patches[@]}"; do
 	echo "$me: applying ${p##*/}" >&2
-	patch -s -p1 --forward --no-backup-if-mismatch < "$p"
+	if ! patch -s -p1 --forward --no-backup-if-mismatch < "$p"; then
+		echo "$me: ${p##*/} does not apply to linux-source-6.12 $srcver" >&2
+		exit 1
+	fi
 done
 if [ "$base" = allnoconfig ]; then
 	make -s KCONFIG_ALLCONFIG="${fragments[0]}" allnoconfig

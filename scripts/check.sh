@@ -8,7 +8,12 @@
 # kernel cached like the debug kernel's), then boots each kernel once under
 # QEMU, one after the other, while the host runs checkpatch, sparse,
 # kernel-doc, shellcheck and the vgpu-smi tests (tests/smi/run.sh, on fake
-# sysfs trees). In the boots: the KUnit suites (debug kernel),
+# sysfs trees). The debug kernel carries nouveau with the vGPU hook
+# (nouveau/patches/, applied by scripts/build-kernel.sh): the nouveau
+# backend and the nouveau KUnit modules are built against it, its patches
+# are checkpatch-clean. In the boots: the KUnit suites, nouveau's and the
+# backend's included (debug kernel), the patched nouveau loaded and
+# unloaded with the manager and the backend, no GPU (debug kernel),
 # the VFIO test programs against vGPUs of the simulated GPU (every kernel),
 # mdevctl, libvirt and QEMU with two nested guests (debug kernel and stock
 # 6.12), loading and unloading the modules (stock kernels), installing
@@ -180,6 +185,8 @@ fi
 layer_end setup
 
 debug_tree=$(awk '$1 == "debug" { print $2 }' "$out/kernels.txt")
+# The debug kernel's own nouveau.ko, patched in its tree.
+debug_nouveau=$(awk '$1 == "debug" { print $5 "/lib/modules/" $4 "/kernel/drivers/gpu/drm/nouveau/nouveau.ko" }' "$out/kernels.txt")
 
 layer "build: W=1 on every kernel"
 while read -r name kdir _; do
@@ -189,6 +196,13 @@ while read -r name kdir _; do
 		fail "build on $name (log: build/$name/build.log)"
 	fi
 done < "$out/kernels.txt"
+# build-module.sh builds the backend where the kernel's nouveau has the
+# hook: the debug kernel must have it.
+if [ -f "$out/debug/nvkm_glue/nouveau/nvkm_vgpu_nouveau.ko" ]; then
+	pass "nouveau backend built on debug, against its patched nouveau"
+else
+	fail "nouveau backend not built on debug (does its tree's Module.symvers export nvkm_vgpu_hook_register? log: build/debug/build.log)"
+fi
 layer_end build
 
 # ---- the test VMs ----
@@ -202,13 +216,14 @@ T=$top/tests/vm
 boot_plan() {
 	case $1 in
 	debug)
-		echo debug 2 kunit "$T/kunit.sh" "$out/debug" -- \
+		echo debug 2 kunit "$T/kunit.sh" "$out/debug" "$out/nouveau-kunit" -- \
 			vgpu "$T/vgpu.sh" "$out/debug" "$out/bin" -- \
 			smi "$T/smi.sh" "$out/debug" -- \
 			mdevctl "$T/mdevctl.sh" "$out/debug" -- \
 			libvirt "$T/libvirt.sh" "$out/debug" "$out/guest-bin" -- \
 			nova "$T/nova.sh" "$out/debug" -- \
-			nested "$T/nested.sh" "$out/debug" "$out/guest-bin" ;;
+			nested "$T/nested.sh" "$out/debug" "$out/guest-bin" -- \
+			nouveau "$T/nouveau.sh" "$debug_nouveau" "$out/debug" ;;
 	stock-6.12)
 		echo "$1" 2 vgpu "$T/vgpu.sh" "$out/$1" "$out/bin" -- \
 			smi "$T/smi.sh" "$out/$1" -- \
@@ -268,6 +283,12 @@ else
 	fail "nested guest build (log: build/guest-bin.log)"
 	vm_ready=0
 fi
+if run_logged "$out/nouveau-kunit.log" tests/nouveau/build-kunit.sh "$debug_tree" "$debug_tree" "$out/nouveau-kunit"; then
+	pass "nouveau KUnit modules built on debug (W=1)"
+else
+	fail "nouveau KUnit modules (log: build/nouveau-kunit/build.log)"
+	vm_ready=0
+fi
 layer_end prepare
 
 if [ "$vm_ready" = 1 ]; then
@@ -295,8 +316,20 @@ else
 	head -40 "$out/checkpatch.log" | sed 's/^/    /'
 	fail "checkpatch --strict"
 fi
-if run_logged "$out/sparse.stdout" scripts/build-module.sh "$debug_tree" "$out/sparse" C=2; then
-	pass "sparse (C=2) on the debug kernel"
+# checkpatch takes a file git tracks for a source file (-f): the patches
+# are read as patches from outside the repository.
+patches=("$top"/nouveau/patches/*.patch)
+(cd / && perl "$debug_tree/scripts/checkpatch.pl" --strict --no-tree --quiet \
+	--show-types "${patches[@]}") > "$out/checkpatch-patches.log" 2>&1 &
+if await $! "checkpatch of the patches" "$out/checkpatch-patches.log" && [ ! -s "$out/checkpatch-patches.log" ]; then
+	pass "checkpatch --strict over nouveau/patches/ (${#patches[@]} patches)"
+else
+	head -40 "$out/checkpatch-patches.log" | sed 's/^/    /'
+	fail "checkpatch --strict over nouveau/patches/"
+fi
+if run_logged "$out/sparse.stdout" scripts/build-module.sh "$debug_tree" "$out/sparse" C=2 &&
+   [ -f "$out/sparse/nvkm_glue/nouveau/nvkm_vgpu_nouveau.ko" ]; then
+	pass "sparse (C=2) on the debug kernel, the nouveau backend included"
 else
 	fail "sparse (log: build/sparse/build.log)"
 fi
@@ -479,14 +512,16 @@ kunit_expected() {
 layer "kunit: suites in the debug kernel (KASAN, UBSAN, lockdep, kmemleak)"
 suite_test debug kunit "KUnit modules loaded, suites ran, unloaded"
 res=$out/vm-debug/kunit
-# Every suite and case of tests/kunit/*.c must have run: one that stops
-# running (not registered, not built, its init failing) fails, by name.
+# Every suite and case of tests/kunit/*.c and tests/nouveau/*.c (the
+# nouveau side's, loaded by the same kunit.sh) must have run: one that
+# stops running (not registered, not built, its init failing) fails, by
+# name.
 declare -A kunit_want=() kunit_ran=()
 kunit_suites=()
 while read -r suite case; do
 	[ -n "${kunit_want[$suite]+x}" ] || kunit_suites+=("$suite")
 	kunit_want[$suite]+=" $case"
-done < <(kunit_expected tests/kunit/*.c)
+done < <(kunit_expected tests/kunit/*.c tests/nouveau/*.c)
 if [ -s "$res/kunit.ktap" ]; then
 	while IFS=$'\t' read -r suite line; do
 		if [ "$line" = "# Subtest" ]; then
@@ -505,7 +540,7 @@ fi
 for suite in "${kunit_suites[@]}"; do
 	read -r -a want <<< "${kunit_want[$suite]}"
 	if [ -z "${kunit_ran[$suite]+x}" ]; then
-		fail "kunit suite $suite did not run (tests/kunit/*.c has ${#want[@]} cases in it)"
+		fail "kunit suite $suite did not run (its sources have ${#want[@]} cases in it)"
 		continue
 	fi
 	missing=()
@@ -513,14 +548,14 @@ for suite in "${kunit_suites[@]}"; do
 		[[ " ${kunit_ran[$suite]} " = *" $case "* ]] || missing+=("$case")
 	done
 	if [ ${#missing[@]} = 0 ]; then
-		pass "kunit suite $suite: all ${#want[@]} cases of tests/kunit/*.c ran"
+		pass "kunit suite $suite: all ${#want[@]} cases of its sources ran"
 	else
 		fail "kunit suite $suite: $((${#want[@]} - ${#missing[@]})) of ${#want[@]} cases ran; missing: ${missing[*]}"
 	fi
 done
 for suite in "${!kunit_ran[@]}"; do
 	[ -n "${kunit_want[$suite]+x}" ] ||
-		fail "kunit suite $suite ran, but tests/kunit/*.c registers no such suite (is kunit_expected in scripts/check.sh blind to it?)"
+		fail "kunit suite $suite ran, but tests/kunit/*.c and tests/nouveau/*.c register no such suite (is kunit_expected in scripts/check.sh blind to it?)"
 done
 layer_end kunit
 
@@ -538,6 +573,10 @@ for boot in debug stock-6.12; do
 	suite_test "$boot" nova "OpenStack Nova's libvirt driver"
 done
 layer_end clients
+
+layer "nouveau: the hook and the backend on the debug kernel, no GPU"
+suite_test debug nouveau "patched nouveau, the manager and the backend loaded and unloaded"
+layer_end nouveau
 
 layer "stock kernels: load and unload, DKMS"
 for name in stock-6.1 stock-6.12; do

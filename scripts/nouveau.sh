@@ -26,6 +26,11 @@
 # A KDIR that is not Linux 6.12 of the source package's version, or whose
 # kernel has no nouveau module (CONFIG_DRM_NOUVEAU=m), is skipped: one
 # line says why and the exit code is 0, or 3 with NOUVEAU_REQUIRE=1.
+# A KDIR whose kernel built the patched nouveau itself (the debug kernel:
+# its Module.symvers exports the hook) needs no out-of-tree nouveau: build,
+# install and print-dir say so and exit as for a skip; backend builds the
+# manager and the backend against that tree (scripts/build-module.sh, W=1,
+# sparse) in the same directory.
 # Environment: KDIR, DESTDIR, NVKM_VGPU_CACHE, JOBS (make -j, default 2),
 # NOUVEAU_REQUIRE.
 set -euo pipefail
@@ -118,6 +123,24 @@ case "$release" in
 esac
 if ! grep -qx 'CONFIG_DRM_NOUVEAU=m' "$kdir/.config"; then
 	skip "$kdir's kernel $release does not build nouveau as a module (no CONFIG_DRM_NOUVEAU=m), so there is nothing to replace"
+fi
+
+# The debug kernel's tree: scripts/build-kernel.sh applied the patches to
+# it and built its nouveau.ko with the kernel.
+if [ -d "$kdir/drivers/gpu/drm/nouveau/include/nvkm" ] &&
+	grep -q '^0x[0-9a-f]*[[:space:]]nvkm_vgpu_hook_register[[:space:]]' "$kdir/Module.symvers" 2>/dev/null; then
+	if [ "$cmd" != backend ]; then
+		skip "$kdir's kernel $release built the patched nouveau itself (scripts/build-kernel.sh); its own nouveau.ko has the hook"
+	fi
+	out="$top/build/nouveau-backend/$release"
+	sparse=()
+	if command -v sparse >/dev/null; then
+		sparse=(C=2)
+	fi
+	echo "$me: building the manager and the backend for $release in $out, against $kdir's nouveau" >&2
+	"$top/scripts/build-module.sh" "$kdir" "$out" "${sparse[@]}"
+	echo "$out"
+	exit 0
 fi
 
 patches=("$top"/nouveau/patches/*.patch)

@@ -5,9 +5,11 @@
 # Builds the KUnit modules of tests/nouveau/Kbuild for KDIR, a kernel with
 # KUnit (the debug kernel: no DRM needed), in OUTDIR, W=1, warnings fatal
 # (log: OUTDIR/build.log): nvkm_vgpu_nouveau_kunit.ko from nouveau's own
-# nvkm/core/mm.c and nvkm/engine/fifo/chid.c in NOUVEAU_DIR, the patched
-# cache of scripts/nouveau.sh (print-dir), and
+# nvkm/core/mm.c and nvkm/engine/fifo/chid.c in NOUVEAU_DIR, and
 # nvkm_vgpu_nouveau_glue_kunit.ko from nvkm_glue/nouveau/. Prints OUTDIR.
+# NOUVEAU_DIR is the patched cache of scripts/nouveau.sh (print-dir; the
+# sources in its linux/) or a kernel tree patched with nouveau/patches/
+# (the debug kernel's, whose tree is KDIR: make check passes it twice).
 set -euo pipefail
 
 if [ $# -ne 3 ]; then
@@ -16,6 +18,7 @@ if [ $# -ne 3 ]; then
 fi
 kdir=$1
 src=$2/linux/drivers/gpu/drm/nouveau
+[ -d "$src" ] || src=$2/drivers/gpu/drm/nouveau
 out=$(realpath -m "$3")
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)

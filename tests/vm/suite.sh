@@ -40,7 +40,9 @@ leftovers() {
 		echo 1 >"$d/remove" 2>/dev/null || true
 		found=1
 	done
-	for m in nvkm_vgpu_sim_kunit nvkm_vgpu_kunit nvkm_vgpu_sim nvkm_vgpu; do
+	for m in nvkm_vgpu_nouveau_glue_kunit nvkm_vgpu_nouveau_kunit \
+		nvkm_vgpu_sim_kunit nvkm_vgpu_kunit nvkm_vgpu_nouveau \
+		nvkm_vgpu_sim nvkm_vgpu; do
 		[ -d "/sys/module/$m" ] || continue
 		echo "module $m"
 		rmmod "$m" 2>/dev/null || true
