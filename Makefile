@@ -21,7 +21,8 @@
 #                   of tree from linux-source-6.12 for KDIR's kernel, cached
 #                   in /var/cache/nvkm-vgpu, installed in /lib/modules/<release>/
 #                   updates/nvkm-vgpu with depmod (DESTDIR=; scripts/nouveau.sh);
-#                   on a kernel other than 6.12, one line says why not
+#                   on a kernel other than 6.12, or the debug kernel (its
+#                   own nouveau has the hook), one line says why not
 #   make nouveau-uninstall  remove what make nouveau installed, then depmod
 #   make nouveau-backend  the nouveau backend, nvkm_vgpu_nouveau.ko, with the
 #                   manager, against KDIR and the patched nouveau (built if

@@ -3,7 +3,7 @@
 # Usage: tests/nouveau/build-kunit.sh KDIR NOUVEAU_DIR OUTDIR
 #
 # Builds the KUnit modules of tests/nouveau/Kbuild for KDIR, a kernel with
-# KUnit (the debug kernel: no DRM needed), in OUTDIR, W=1, warnings fatal
+# KUnit (the debug kernel; DRM not needed), in OUTDIR, W=1, warnings fatal
 # (log: OUTDIR/build.log): nvkm_vgpu_nouveau_kunit.ko from nouveau's own
 # nvkm/core/mm.c and nvkm/engine/fifo/chid.c in NOUVEAU_DIR, and
 # nvkm_vgpu_nouveau_glue_kunit.ko from nvkm_glue/nouveau/. Prints OUTDIR.

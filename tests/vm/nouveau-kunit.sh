@@ -7,11 +7,10 @@
 # and channel ID allocators, and the nouveau backend's glue against fakes.
 # Copies each suite's KTAP results to $NVKM_RESULTS/nouveau-kunit.ktap,
 # unloads the modules and fails if a suite is missing or a case failed.
-# Needs a kernel with KUnit and its debugfs (the debug kernel). Not part
-# of make check yet. From the host, for example:
+# Needs a kernel with KUnit and its debugfs (the debug kernel). make check
+# loads the same modules from tests/vm/kunit.sh instead. From the host:
 #   read -r name kdir image rel moddir < <(scripts/kernels.sh debug)
-#   dir=$(scripts/nouveau.sh print-dir /lib/modules/<6.12 release>/build)
-#   tests/nouveau/build-kunit.sh "$kdir" "$dir" build/nouveau-kunit
+#   tests/nouveau/build-kunit.sh "$kdir" "$kdir" build/nouveau-kunit
 #   tests/vm/run-vm.sh --kmemleak "$image" "$rel" "$moddir" \
 #       /work/results/nouveau-kunit tests/vm/nouveau-kunit.sh \
 #       "$PWD/build/nouveau-kunit"
