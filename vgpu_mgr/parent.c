@@ -105,17 +105,14 @@ static DEVICE_ATTR_RW(placement);
 static ssize_t scheduler_show(struct device *dev, struct device_attribute *attr,
 			      char *buf)
 {
-	enum nvkm_vgpu_sched_policy policy;
 	struct nvkm_vgpu_gpu *gpu __free(nvkm_vgpu_gpu_put) =
 		nvkm_vgpu_gpu_find(dev);
 
 	if (!gpu)
 		return -ENODEV;
 
-	mutex_lock(&gpu->parent->lock);
-	policy = gpu->parent->policy;
-	mutex_unlock(&gpu->parent->lock);
-	return sysfs_emit(buf, "%s\n", nvkm_vgpu_sched_names[policy]);
+	return sysfs_emit(buf, "%s\n",
+			  nvkm_vgpu_sched_names[nvkm_vgpu_sched_gpu_policy(gpu->sched)]);
 }
 
 static ssize_t scheduler_store(struct device *dev, struct device_attribute *attr,
@@ -133,10 +130,7 @@ static ssize_t scheduler_store(struct device *dev, struct device_attribute *attr
 				     "scheduler: expected best_effort, equal_share or fixed_share\n");
 		return -EINVAL;
 	}
-	mutex_lock(&gpu->parent->lock);
-	gpu->parent->policy = policy;
 	nvkm_vgpu_sched_gpu_set_policy(gpu->sched, policy);
-	mutex_unlock(&gpu->parent->lock);
 	return count;
 }
 static DEVICE_ATTR_RW(scheduler);
@@ -144,17 +138,15 @@ static DEVICE_ATTR_RW(scheduler);
 static ssize_t timeslice_ms_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
-	u32 ms;
 	struct nvkm_vgpu_gpu *gpu __free(nvkm_vgpu_gpu_put) =
 		nvkm_vgpu_gpu_find(dev);
 
 	if (!gpu)
 		return -ENODEV;
 
-	mutex_lock(&gpu->parent->lock);
-	ms = gpu->parent->timeslice_ms;
-	mutex_unlock(&gpu->parent->lock);
-	return sysfs_emit(buf, "%u\n", ms);
+	return sysfs_emit(buf, "%u\n",
+			  nvkm_vgpu_sched_gpu_timeslice_us(gpu->sched) /
+			  (u32)USEC_PER_MSEC);
 }
 
 static ssize_t timeslice_ms_store(struct device *dev,
@@ -174,10 +166,7 @@ static ssize_t timeslice_ms_store(struct device *dev,
 				     NVKM_VGPU_TIMESLICE_MAX_MS);
 		return -EINVAL;
 	}
-	mutex_lock(&gpu->parent->lock);
-	gpu->parent->timeslice_ms = ms;
 	nvkm_vgpu_sched_gpu_set_timeslice(gpu->sched, ms * USEC_PER_MSEC);
-	mutex_unlock(&gpu->parent->lock);
 	return count;
 }
 static DEVICE_ATTR_RW(timeslice_ms);
@@ -287,7 +276,6 @@ static void nvkm_vgpu_parent_free(struct nvkm_vgpu_parent *parent)
 	nvkm_vgpu_gpu_put(parent->gpu);
 	kfree(parent->type_list);
 	kfree(parent->types);
-	mutex_destroy(&parent->lock);
 	kfree(parent);
 	if (atomic_dec_and_test(&nvkm_vgpu_parents_live))
 		wake_up_var(&nvkm_vgpu_parents_live);
@@ -385,10 +373,8 @@ struct nvkm_vgpu_parent *nvkm_vgpu_parent_new(struct nvkm_vgpu_gpu *gpu)
 	atomic_inc(&nvkm_vgpu_parents_live);
 	kref_init(&parent->kref);
 	INIT_DELAYED_WORK(&parent->free_work, nvkm_vgpu_parent_free_work);
-	mutex_init(&parent->lock);
 	kref_get(&gpu->kref);
 	parent->gpu = gpu;
-	parent->policy = NVKM_VGPU_SCHED_BEST_EFFORT;
 	/* From here on nvkm_vgpu_parent_free() undoes everything above. */
 
 	parent->nr_types = cat->count;

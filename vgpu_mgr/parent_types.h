@@ -4,7 +4,6 @@
 
 #include <linux/kref.h>
 #include <linux/mdev.h>
-#include <linux/mutex.h>
 #include <linux/workqueue.h>
 
 struct nvkm_vgpu_gpu;
@@ -50,10 +49,9 @@ struct nvkm_vgpu_mdev_type {
  * @nr_types: entries in @types and @type_list; immutable.
  * @types: one mdev type per catalogue type; immutable.
  * @type_list: pointers to @types[i].mtype, for the mdev core; immutable.
- * @lock: guards @policy and @timeslice_ms.
- * @policy: scheduling policy.
- * @timeslice_ms: time slice in ms, 1 to 30; 0 uses the running type's
- *	default.
+ *
+ * The scheduling knobs in <parent>/nvkm_vgpu/ are the GPU's scheduler's
+ * own (&nvkm_vgpu_gpu.sched); the parent keeps no copy.
  */
 struct nvkm_vgpu_parent {
 	struct kref kref;
@@ -63,9 +61,6 @@ struct nvkm_vgpu_parent {
 	u32 nr_types;
 	struct nvkm_vgpu_mdev_type *types;
 	struct mdev_type **type_list;
-	struct mutex lock; /* guards @policy and @timeslice_ms */
-	enum nvkm_vgpu_sched_policy policy;
-	u32 timeslice_ms;
 };
 
 #endif /* __NVKM_VGPU_PARENT_TYPES_H__ */

@@ -26,7 +26,6 @@
 #include "../alloc_types.h"
 #include "../bar0.h"
 #include "../gpu_types.h"
-#include "../parent_types.h"
 #include "../sched/sched.h"
 #include "../sched/trace.h"
 #include "../vgpu.h"
@@ -113,13 +112,9 @@ static void nvkm_vgpu_chan_set_state(struct nvkm_vgpu *vgpu, u32 id,
 /* The time slice in force: the GPU's knob, or the vGPU type's default. */
 static u32 nvkm_vgpu_chan_timeslice_us(struct nvkm_vgpu *vgpu)
 {
-	struct nvkm_vgpu_parent *parent = vgpu->gpu->parent;
-	u32 ms;
+	u32 us = nvkm_vgpu_sched_gpu_timeslice_us(vgpu->gpu->sched);
 
-	mutex_lock(&parent->lock);
-	ms = parent->timeslice_ms;
-	mutex_unlock(&parent->lock);
-	return ms ? ms * USEC_PER_MSEC : vgpu->type->timeslice_us;
+	return us ? us : vgpu->type->timeslice_us;
 }
 
 static u32 nvkm_vgpu_chan_alloc(struct nvkm_vgpu *vgpu,

@@ -141,6 +141,28 @@ void nvkm_vgpu_sched_gpu_set_policy(struct nvkm_vgpu_sched_gpu *sg, int policy)
 EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_sched_gpu_set_policy);
 
 /**
+ * nvkm_vgpu_sched_gpu_policy() - a GPU's policy now
+ * @sg: the GPU's scheduling
+ *
+ * Return: the &enum nvkm_vgpu_sched_policy in force.
+ */
+int nvkm_vgpu_sched_gpu_policy(const struct nvkm_vgpu_sched_gpu *sg)
+{
+	return READ_ONCE(sg->policy);
+}
+
+/**
+ * nvkm_vgpu_sched_gpu_timeslice_us() - a GPU's time slice now
+ * @sg: the GPU's scheduling
+ *
+ * Return: the slice in microseconds, 0 for each type's default.
+ */
+u32 nvkm_vgpu_sched_gpu_timeslice_us(const struct nvkm_vgpu_sched_gpu *sg)
+{
+	return READ_ONCE(sg->timeslice_us);
+}
+
+/**
  * nvkm_vgpu_sched_gpu_set_timeslice() - set a GPU's time slice, live
  * @sg: the GPU's scheduling
  * @us: the slice in microseconds, 0 for each type's default

@@ -12,6 +12,8 @@ struct nvkm_vgpu_geometry;
 struct nvkm_vgpu_sched_gpu *nvkm_vgpu_sched_gpu_new(const struct nvkm_vgpu_geometry *geo);
 void nvkm_vgpu_sched_gpu_del(struct nvkm_vgpu_sched_gpu *sg);
 void nvkm_vgpu_sched_gpu_set_policy(struct nvkm_vgpu_sched_gpu *sg, int policy);
+int nvkm_vgpu_sched_gpu_policy(const struct nvkm_vgpu_sched_gpu *sg);
+u32 nvkm_vgpu_sched_gpu_timeslice_us(const struct nvkm_vgpu_sched_gpu *sg);
 void nvkm_vgpu_sched_gpu_set_timeslice(struct nvkm_vgpu_sched_gpu *sg, u32 us);
 struct nvkm_vgpu_sched *nvkm_vgpu_sched_find(struct nvkm_vgpu_sched_gpu *sg,
 					     enum nvkm_vgpu_engine type,
