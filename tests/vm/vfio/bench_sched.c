@@ -158,15 +158,7 @@ static void setup(unsigned int n, unsigned int busy)
 
 static void feed_for(unsigned int ms)
 {
-	u64 end = now_us() + ms * 1000ull;
-	unsigned int i;
-
-	do {
-		for (i = 0; i < NR_MAX; i++)
-			if (has_chan[i])
-				work_feed(&ch[i]);
-		usleep(FEED_MS * 1000);
-	} while (now_us() < end);
+	work_feed_for(ch, has_chan, NR_MAX, ms, FEED_MS);
 }
 
 static void snap(struct work_stats *st, unsigned int n)
@@ -444,8 +436,6 @@ static void bench_wait(void)
 static void bench_acct(unsigned int launches, u64 ns)
 {
 	struct work_stats a, b;
-	struct work_push p;
-	unsigned int i;
 	char what[64];
 	u32 seq = 0;
 	double err;
@@ -455,14 +445,8 @@ static void bench_acct(unsigned int launches, u64 ns)
 	if (!work_chan_idle(&ch[0], WORK_WAIT_MS))
 		tap_bail("%s: its GPFIFO stays busy", names[0]);
 	stats(0, &a);
-	for (i = 0; i < launches; i++) {
-		work_push_begin(&p, &ch[0]);
-		work_push_busy(&p, ns);
-		if (i == launches - 1)
-			seq = work_push_fence(&p);
-		if (!work_push_kick(&p))
-			tap_bail("%s: no room in its GPFIFO", names[0]);
-	}
+	if (!work_push_launches(&ch[0], launches, ns, &seq))
+		tap_bail("%s: no room in its GPFIFO", names[0]);
 	if (!work_chan_wait(&ch[0], seq, WORK_WAIT_MS))
 		tap_bail("%s: the launches do not complete", names[0]);
 	stats(0, &b);
@@ -542,7 +526,7 @@ int main(int argc, char **argv)
 	snprintf(type, sizeof(type), "%s-10c", par.board);
 	for (i = 0; i < NR_MAX; i++) {
 		snprintf(names[i], sizeof(names[i]), "v%u", i);
-		ret = work_vgpu_new(&g[i], &par, type, names[i]);
+		ret = work_vgpu_new(&g[i], &par, type, names[i], WORK_SYS_SIZE);
 		if (ret)
 			tap_bail("%s: create %s: %s", names[i], type, errno_name(-ret));
 	}

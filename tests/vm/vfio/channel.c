@@ -3,12 +3,13 @@
  * channel: a guest driver's use of channels (uAPI version 3).
  *
  * Two tiny-1c vGPUs, each with guest memory: an anonymous buffer mapped
- * with VFIO_IOMMU_MAP_DMA at IOVA SYS_IOVA of its container, which the GPU
- * reaches at NVKM_VGPU_VA_SYSMEM + SYS_IOVA, and the start of its FB mapped
- * through BAR1 (GPU address = FB offset). Channels are asked for through
- * the mailbox, fed NVIDIA-format GPFIFO entries and push buffers, and
- * kicked through NOTIFY_CHANNEL_PENDING or their DOORBELL(n); completion is
- * seen through semaphores the channels release. Documentation/channels.rst
+ * with VFIO_IOMMU_MAP_DMA at IOVA WORK_SYS_IOVA of its container, which
+ * the GPU reaches at NVKM_VGPU_VA_SYSMEM + WORK_SYS_IOVA, and the start of
+ * its FB mapped through BAR1 (GPU address = FB offset). Channels are asked
+ * for through the mailbox, fed NVIDIA-format GPFIFO entries and push
+ * buffers, and kicked through NOTIFY_CHANNEL_PENDING or their DOORBELL(n);
+ * completion is seen through semaphores the channels release (lib/work.c
+ * does each of those as a guest driver would). Documentation/channels.rst
  * is the programming model this follows.
  *
  * Checked: the mailbox and its refusals (bad command, class, addresses,
@@ -43,22 +44,17 @@
 #include "sysfs.h"
 #include "tap.h"
 #include "vdev.h"
+#include "work.h"
 
-#define BAR1 VFIO_PCI_BAR1_REGION_INDEX
-
-#define SYS_IOVA	0x10000000ull	/* guest memory, in the container */
-#define SYS_SIZE	(8u << 20)
+#define SYS_SIZE	(8u << 20)	/* guest memory, at WORK_SYS_IOVA */
 #define HOLE_IOVA	0x40000000ull	/* never mapped */
 #define FB_MAP_SIZE	(8u << 20)	/* the start of the FB, through BAR1 */
 #define FB_IMMD_SIZE	8192		/* FB addresses an IMMD header can carry */
 
-#define PB_SIZE		(64u << 10)	/* push buffer space per channel */
-#define PUSH_MAX	1024		/* dwords in one push segment */
 #define GPFIFO_ENTRIES	64
 #define COPY_BYTES	(384u << 10)
-#define SUBC		0		/* where each channel's object is bound */
 
-#define WAIT_MS		10000		/* for what must happen */
+#define WAIT_MS		WORK_WAIT_MS	/* for what must happen */
 #define QUIET_MS	300		/* to see that something does not */
 #define BUSY_LONG_NS	5000000000ull
 #define TIMEOUT_STOP_MS	1000		/* time slice + preemption timeout, with room */
@@ -77,133 +73,25 @@
 #define LAUNCH_NONSTALL	(NVKM_VGPU_COPY_LAUNCH_INTR_NON_BLOCKING << \
 			 NVKM_VGPU_COPY_LAUNCH_INTR_SHIFT)
 
-#define FENCE_EXEC	(NVKM_VGPU_SEM_OP_RELEASE | NVKM_VGPU_SEM_RELEASE_WFI)
-
-/* Memory both the CPU (@cpu) and the GPU (@gpu, a GPU address) reach. */
-struct gmem {
-	u8 *cpu;
-	u64 gpu;
-	u64 size;
-};
-
-/* A bump allocator over one mapped window of the GPU address space. */
-struct arena {
-	u8 *cpu;
-	u64 gpu;
-	u64 size;
-	u64 used;
-};
-
-struct vgpu {
-	struct vdev d;
-	const char *name;
-	u64 fb_size;
-	u32 nr_chan;
-	u8 *bar1;		/* FB bytes [0, FB_MAP_SIZE) */
-	u8 *sys;		/* guest memory at IOVA SYS_IOVA */
-	struct arena fb;	/* from FB_IMMD_SIZE: the low FB is handed out by hand */
-	struct arena mem;
-};
-
-struct chan {
-	struct vgpu *g;
-	const char *name;
-	u32 id;
-	u32 cls;
-	bool usermode;		/* kick through NOTIFY_CHANNEL_PENDING */
-	struct gmem gpfifo;
-	u32 entries;
-	u32 put;
-	u32 rung;		/* the last value written to DOORBELL(id) */
-	struct gmem userd;
-	struct gmem notifier;
-	struct gmem pb;
-	u64 pb_used;
-	struct gmem fence;	/* the host semaphore push_fence() releases */
-	u32 seq;
-};
-
-/* One push buffer segment being written, kicked as one GPFIFO entry. */
-struct push {
-	struct chan *ch;
-	u32 *cpu;
-	u64 gpu;
-	u32 len;
-};
-
-static u32 lo32(u64 v)
-{
-	return (u32)v;
-}
-
-static u32 hi32(u64 v)
-{
-	return (u32)(v >> 32);
-}
-
-static u32 rd32(const void *p)
-{
-	return __atomic_load_n((const u32 *)p, __ATOMIC_ACQUIRE);
-}
-
-static u64 rd64(const void *p)
-{
-	return (u64)rd32((const u8 *)p + 4) << 32 | rd32(p);
-}
-
-static void wr32(void *p, u32 v)
-{
-	__atomic_store_n((u32 *)p, v, __ATOMIC_RELEASE);
-}
-
 static void sleep_ms(unsigned int ms)
 {
 	usleep(ms * 1000);
 }
 
-/* Whether the u32 at @p reads @want within @ms. */
-static bool wait_mem(const void *p, u32 want, unsigned int ms)
+static struct work_mem sys_get(struct work_vgpu *g, u64 size)
 {
-	u64 end = now_us() + (u64)ms * 1000;
-
-	while (rd32(p) != want) {
-		if (now_us() > end)
-			return rd32(p) == want;
-		usleep(500);
-	}
-	return true;
+	return work_arena_get(&g->mem, size, 4096);
 }
 
-static struct gmem arena_get(struct arena *a, u64 size, u64 align)
+static struct work_mem fb_get(struct work_vgpu *g, u64 size)
 {
-	u64 off = (a->used + align - 1) & ~(align - 1);
-	struct gmem m;
-
-	if (off + size > a->size)
-		tap_bail("guest memory arena of %llu bytes exhausted",
-			 (unsigned long long)a->size);
-	m.cpu = a->cpu + off;
-	m.gpu = a->gpu + off;
-	m.size = size;
-	memset(m.cpu, 0, size);
-	a->used = off + size;
-	return m;
-}
-
-static struct gmem sys_get(struct vgpu *g, u64 size)
-{
-	return arena_get(&g->mem, size, 4096);
-}
-
-static struct gmem fb_get(struct vgpu *g, u64 size)
-{
-	return arena_get(&g->fb, size, 4096);
+	return work_arena_get(&g->fb, size, 4096);
 }
 
 /* A 16-byte semaphore slot in guest memory, filled with 0xff sentinels. */
-static struct gmem sem_new(struct vgpu *g)
+static struct work_mem sem_new(struct work_vgpu *g)
 {
-	struct gmem m = arena_get(&g->mem, 16, 16);
+	struct work_mem m = work_arena_get(&g->mem, 16, 16);
 
 	memset(m.cpu, 0xff, 16);
 	return m;
@@ -246,374 +134,120 @@ static bool all_bytes(const u8 *p, size_t len, u8 want)
 
 /* Registers */
 
-static u32 intr_status(struct vgpu *g)
+static u32 intr_status(struct work_vgpu *g)
 {
 	return bar0_rd(&g->d, NVKM_VGPU_REG_INTR_STATUS);
 }
 
-static void intr_clear(struct vgpu *g, u32 bits)
+static void intr_clear(struct work_vgpu *g, u32 bits)
 {
 	bar0_write(&g->d, NVKM_VGPU_REG_INTR_STATUS, bits);
 }
 
-static u32 chan_state_of(struct vgpu *g, u32 id)
+static u32 chan_state_of(struct work_vgpu *g, u32 id)
 {
 	return bar0_rd(&g->d, NVKM_VGPU_REG_CHAN_STATE(id));
 }
 
-/*
- * One mailbox request: @n arguments, then the command. Returns MBOX_STATUS;
- * MBOX_RESULT goes to @result when non-NULL.
- */
-static u32 mbox(struct vgpu *g, u32 cmd, const u32 *arg, unsigned int n,
-		u32 *result)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		bar0_write(&g->d, NVKM_VGPU_REG_MBOX_ARG(i), arg[i]);
-	bar0_write(&g->d, NVKM_VGPU_REG_MBOX_CMD, cmd);
-	if (result)
-		*result = bar0_rd(&g->d, NVKM_VGPU_REG_MBOX_RESULT);
-	return bar0_rd(&g->d, NVKM_VGPU_REG_MBOX_STATUS);
-}
-
-static u32 mbox_chan(struct vgpu *g, u32 cmd, u32 id)
-{
-	return mbox(g, cmd, &id, 1, NULL);
-}
-
-/* CHAN_ALLOC's arguments, in register order. */
-struct alloc_args {
-	u32 cls;
-	u64 gpfifo;
-	u32 entries;
-	u64 userd;
-	u64 notifier;
-};
-
-static u32 mbox_alloc(struct vgpu *g, const struct alloc_args *a, u32 *id)
-{
-	u32 arg[NVKM_VGPU_MBOX_ARGS] = {
-		a->cls, lo32(a->gpfifo), hi32(a->gpfifo), a->entries,
-		lo32(a->userd), hi32(a->userd), lo32(a->notifier),
-		hi32(a->notifier),
-	};
-
-	return mbox(g, NVKM_VGPU_MBOX_CMD_CHAN_ALLOC, arg, ARRAY_SIZE(arg), id);
-}
-
 /* vGPUs */
 
-static int map_guest_memory(struct vgpu *g)
-{
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.iova = SYS_IOVA,
-		.size = SYS_SIZE,
-	};
-
-	g->sys = mmap(NULL, SYS_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (g->sys == MAP_FAILED)
-		return -errno;
-	map.vaddr = (uintptr_t)g->sys;
-	return ioctl(g->d.container, VFIO_IOMMU_MAP_DMA, &map) ? -errno : 0;
-}
-
-static void vgpu_setup(struct vgpu *g, const struct vgpu_parent *p,
+static void vgpu_setup(struct work_vgpu *g, const struct vgpu_parent *p,
 		       const char *type, const char *name)
 {
 	int ret;
 
-	memset(g, 0, sizeof(*g));
-	g->name = name;
-	ret = vgpu_new(&g->d, p, type);
+	ret = work_vgpu_new(g, p, type, name, SYS_SIZE);
 	if (ret)
-		tap_bail("%s: create %s: %s", name, type, errno_name(-ret));
-	g->fb_size = (u64)bar0_rd(&g->d, NVKM_VGPU_REG_FB_SIZE_HI) << 32 |
-		     bar0_rd(&g->d, NVKM_VGPU_REG_FB_SIZE_LO);
-	g->nr_chan = bar0_rd(&g->d, NVKM_VGPU_REG_CHID_COUNT);
+		tap_bail("%s: create %s with guest memory (VFIO_IOMMU_MAP_DMA): %s",
+			 name, type, errno_name(-ret));
 	if (g->fb_size < 2 * FB_MAP_SIZE || !g->nr_chan ||
 	    g->nr_chan > NVKM_VGPU_DOORBELL_MAX)
 		tap_bail("%s: FB_SIZE %#llx, CHID_COUNT %u", name,
 			 (unsigned long long)g->fb_size, g->nr_chan);
-	g->bar1 = vdev_mmap(&g->d, BAR1, 0, FB_MAP_SIZE, MAP_SHARED);
-	if (g->bar1 == MAP_FAILED)
-		tap_bail("%s: mmap of BAR1: %s", name, errno_name(errno));
-	ret = map_guest_memory(g);
+	/* From FB_IMMD_SIZE: the low FB is handed out by hand. */
+	ret = work_vgpu_map_fb(g, FB_MAP_SIZE, FB_IMMD_SIZE);
 	if (ret)
-		tap_bail("%s: guest memory (VFIO_IOMMU_MAP_DMA): %s", name,
-			 errno_name(-ret));
-	g->fb = (struct arena){ .cpu = g->bar1 + FB_IMMD_SIZE,
-				.gpu = FB_IMMD_SIZE,
-				.size = FB_MAP_SIZE - FB_IMMD_SIZE };
-	g->mem = (struct arena){ .cpu = g->sys,
-				 .gpu = NVKM_VGPU_VA_SYSMEM + SYS_IOVA,
-				 .size = SYS_SIZE };
+		tap_bail("%s: mmap of BAR1: %s", name, errno_name(-ret));
 	tap_diag("%s: %s, FB %#llx bytes, %u channels, engines %#x, fb_offset %lld",
 		 name, g->d.uuid, (unsigned long long)g->fb_size, g->nr_chan,
 		 bar0_rd(&g->d, NVKM_VGPU_REG_ENGINES),
 		 mdev_ull(g->d.uuid, "fb_offset"));
 }
 
-static void vgpu_teardown(struct vgpu *g)
+static void vgpu_teardown(struct work_vgpu *g)
 {
-	if (g->bar1 && g->bar1 != MAP_FAILED)
-		vdev_munmap(g->bar1, FB_MAP_SIZE);
-	g->bar1 = NULL;
-	tap_errno(vgpu_del(&g->d), 0, "%s: remove the vGPU", g->name);
-	munmap(g->sys, SYS_SIZE);
+	tap_errno(work_vgpu_del(g), 0, "%s: remove the vGPU", g->name);
 }
 
 /* Channels */
 
-static u32 chan_state(struct chan *ch)
+/* A copy of @lines lines of @len bytes (or elements with REMAP). */
+static void push_copy(struct work_push *p, u64 src, u64 dst, u32 len,
+		      u32 lines, u32 pitch_in, u32 pitch_out, u32 launch)
 {
-	return chan_state_of(ch->g, ch->id);
-}
+	u32 d[8] = { upper_32_bits(src), lower_32_bits(src), upper_32_bits(dst),
+		     lower_32_bits(dst), pitch_in, pitch_out, len, lines };
 
-/*
- * Allocates channel memory from @a (GPFIFO, USERD, notifier, push buffers;
- * the fence always in guest memory) and asks for the channel. Returns the
- * mailbox status.
- */
-static u32 chan_new(struct chan *ch, struct vgpu *g, struct arena *a, u32 cls,
-		    const char *name)
-{
-	struct alloc_args args;
-	u32 status;
-
-	memset(ch, 0, sizeof(*ch));
-	ch->g = g;
-	ch->name = name;
-	ch->cls = cls;
-	ch->entries = GPFIFO_ENTRIES;
-	ch->gpfifo = arena_get(a, 8 * GPFIFO_ENTRIES, 4096);
-	ch->userd = arena_get(a, NVKM_VGPU_USERD_SIZE, NVKM_VGPU_USERD_SIZE);
-	ch->notifier = arena_get(a, sizeof(struct nvkm_vgpu_notifier), 16);
-	ch->pb = arena_get(a, PB_SIZE, 4096);
-	ch->fence = sem_new(g);
-	wr32(ch->fence.cpu, 0);
-	args = (struct alloc_args){ cls, ch->gpfifo.gpu, ch->entries,
-				    ch->userd.gpu, ch->notifier.gpu };
-	status = mbox_alloc(g, &args, &ch->id);
-	ch->usermode = ch->id % 2;
-	return status;
-}
-
-static void chan_kick(struct chan *ch)
-{
-	__sync_synchronize();
-	if (ch->usermode) {
-		bar0_write(&ch->g->d, NVKM_VGPU_REG_NOTIFY_CHANNEL_PENDING,
-			   ch->id);
-	} else {
-		ch->rung = ch->put;
-		bar0_write(&ch->g->d, NVKM_VGPU_REG_DOORBELL(ch->id), ch->rung);
-	}
-}
-
-static u32 gp_get(struct chan *ch)
-{
-	return rd32(ch->userd.cpu + NVKM_VGPU_USERD_GP_GET);
-}
-
-static u32 gp_put(struct chan *ch)
-{
-	return rd32(ch->userd.cpu + NVKM_VGPU_USERD_GP_PUT);
-}
-
-/*
- * Appends a GPFIFO entry for @len dwords at @gpu and publishes GP_PUT,
- * once the GPU has read far enough for the ring to have room.
- */
-static void chan_entry(struct chan *ch, u64 gpu, u32 len)
-{
-	u32 next = (ch->put + 1) & (ch->entries - 1);
-	u8 *e = ch->gpfifo.cpu + 8 * ch->put;
-	u64 end = now_us() + WAIT_MS * 1000ull;
-
-	while (gp_get(ch) == next && now_us() < end)
-		usleep(500);
-
-	wr32(e, lo32(gpu) & NVKM_VGPU_GP_ENTRY0_GET_MASK);
-	wr32(e + 4, (hi32(gpu) & NVKM_VGPU_GP_ENTRY1_GET_HI_MASK) |
-		    len << NVKM_VGPU_GP_ENTRY1_LENGTH_SHIFT);
-	ch->put = next;
-	__sync_synchronize();
-	wr32(ch->userd.cpu + NVKM_VGPU_USERD_GP_PUT, ch->put);
-}
-
-/* Push buffers */
-
-static void push_begin(struct push *p, struct chan *ch)
-{
-	if (ch->pb_used + 4 * PUSH_MAX > ch->pb.size)
-		ch->pb_used = 0;	/* what was there has run by now */
-	p->ch = ch;
-	p->cpu = (u32 *)(ch->pb.cpu + ch->pb_used);
-	p->gpu = ch->pb.gpu + ch->pb_used;
-	p->len = 0;
-}
-
-static void push_dw(struct push *p, u32 v)
-{
-	if (p->len == PUSH_MAX)
-		tap_bail("push segment longer than %u dwords", PUSH_MAX);
-	wr32(&p->cpu[p->len++], v);
-}
-
-static u32 hdr(u32 op, u32 subc, u32 mthd, u32 count)
-{
-	return op << NVKM_VGPU_DMA_SEC_OP_SHIFT |
-	       (count & NVKM_VGPU_DMA_COUNT_MASK) << NVKM_VGPU_DMA_COUNT_SHIFT |
-	       subc << NVKM_VGPU_DMA_SUBCH_SHIFT |
-	       ((mthd >> 2) & NVKM_VGPU_DMA_ADDRESS_MASK);
-}
-
-static void push_op(struct push *p, u32 op, u32 subc, u32 mthd,
-		    unsigned int n, const u32 *data)
-{
-	unsigned int i;
-
-	push_dw(p, hdr(op, subc, mthd, n));
-	for (i = 0; i < n; i++)
-		push_dw(p, data[i]);
-}
-
-static void push_inc(struct push *p, u32 subc, u32 mthd, unsigned int n,
-		     const u32 *data)
-{
-	push_op(p, NVKM_VGPU_DMA_SEC_OP_INC_METHOD, subc, mthd, n, data);
-}
-
-static void push_mthd(struct push *p, u32 subc, u32 mthd, u32 data)
-{
-	push_inc(p, subc, mthd, 1, &data);
-}
-
-/* IMMD: the data (13 bits) in the header's count field. */
-static void push_immd(struct push *p, u32 subc, u32 mthd, u32 data)
-{
-	push_dw(p, hdr(NVKM_VGPU_DMA_SEC_OP_IMMD_DATA_METHOD, subc, mthd, data));
-}
-
-static void push_sem(struct push *p, u32 subc, u64 addr, u64 payload,
-		     u32 exec)
-{
-	u32 d[5] = { lo32(addr), hi32(addr), lo32(payload), hi32(payload),
-		     exec };
-
-	push_inc(p, subc, NVKM_VGPU_HOST_SEM_ADDR_LO, 5, d);
-}
-
-/* Ends work with a release of the channel's next fence value; returns it. */
-static u32 push_fence(struct push *p)
-{
-	struct chan *ch = p->ch;
-
-	push_sem(p, SUBC, ch->fence.gpu, ++ch->seq, FENCE_EXEC);
-	return ch->seq;
-}
-
-static void push_bind(struct push *p)
-{
-	push_mthd(p, SUBC, NVKM_VGPU_HOST_SET_OBJECT, p->ch->cls);
-}
-
-/* A pitch copy, @lines lines of @len bytes (or elements with REMAP). */
-static void push_copy(struct push *p, u64 src, u64 dst, u32 len, u32 lines,
-		      u32 pitch_in, u32 pitch_out, u32 launch)
-{
-	u32 d[8] = { hi32(src), lo32(src), hi32(dst), lo32(dst), pitch_in,
-		     pitch_out, len, lines };
-
-	push_inc(p, SUBC, NVKM_VGPU_COPY_OFFSET_IN_UPPER, 8, d);
+	work_push_inc(p, NVKM_VGPU_COPY_OFFSET_IN_UPPER, 8, d);
 	if (lines > 1)
 		launch |= NVKM_VGPU_COPY_LAUNCH_MULTI_LINE;
-	push_mthd(p, SUBC, NVKM_VGPU_COPY_LAUNCH_DMA, launch);
+	work_push_mthd(p, NVKM_VGPU_COPY_LAUNCH_DMA, launch);
 }
 
-static void push_copy_sem(struct push *p, u64 addr, u32 payload)
+static void push_copy_sem(struct work_push *p, u64 addr, u32 payload)
 {
-	u32 d[3] = { hi32(addr), lo32(addr), payload };
+	u32 d[3] = { upper_32_bits(addr), lower_32_bits(addr), payload };
 
-	push_inc(p, SUBC, NVKM_VGPU_COPY_SET_SEMAPHORE_A, 3, d);
-}
-
-static void push_busy(struct push *p, u64 ns)
-{
-	u32 d[3] = { lo32(ns), hi32(ns), 0 };
-
-	push_inc(p, SUBC, NVKM_VGPU_SIM_BUSY_NS_LO, 3, d);
-}
-
-/* Queues the segment as one GPFIFO entry and rings the channel's doorbell. */
-static void push_kick(struct push *p)
-{
-	struct chan *ch = p->ch;
-
-	ch->pb_used += ((u64)p->len * 4 + 63) & ~63ull;
-	chan_entry(ch, p->gpu, p->len);
-	chan_kick(ch);
-}
-
-static bool chan_wait(struct chan *ch, u32 seq, unsigned int ms)
-{
-	return wait_mem(ch->fence.cpu, seq, ms);
-}
-
-/* Runs a segment with only a fence; whether the channel got through it. */
-static bool chan_works(struct chan *ch, bool bind)
-{
-	struct push p;
-	u32 seq;
-
-	push_begin(&p, ch);
-	if (bind)
-		push_bind(&p);
-	seq = push_fence(&p);
-	push_kick(&p);
-	return chan_wait(ch, seq, WAIT_MS);
+	work_push_inc(p, NVKM_VGPU_COPY_SET_SEMAPHORE_A, 3, d);
 }
 
 /* Copies with @ch and waits; whether the fence came. */
-static bool copy_wait(struct chan *ch, u64 src, u64 dst, u32 len, u32 lines,
-		      u32 pitch_in, u32 pitch_out, u32 launch)
+static bool copy_wait(struct work_chan *ch, u64 src, u64 dst, u32 len,
+		      u32 lines, u32 pitch_in, u32 pitch_out, u32 launch)
 {
-	struct push p;
+	struct work_push p;
 	u32 seq;
 
-	push_begin(&p, ch);
+	work_push_begin(&p, ch);
 	push_copy(&p, src, dst, len, lines, pitch_in, pitch_out, launch);
-	seq = push_fence(&p);
-	push_kick(&p);
-	return chan_wait(ch, seq, WAIT_MS);
+	seq = work_push_fence(&p);
+	work_push_kick(&p);
+	return work_chan_wait(ch, seq, WAIT_MS);
 }
 
-static void chan_setup(struct chan *ch, struct vgpu *g, struct arena *a,
-		       u32 cls, const char *name)
+/*
+ * Allocates channel memory from @a (GPFIFO, USERD, notifier, push buffer;
+ * the fence always in guest memory) and asks for the channel: odd ones are
+ * kicked through NOTIFY_CHANNEL_PENDING, even ones through their
+ * DOORBELL(n). Returns the mailbox status.
+ */
+static u32 chan_new(struct work_chan *ch, struct work_vgpu *g,
+		    struct work_arena *a, u32 cls, const char *name)
+{
+	u32 status = work_chan_alloc(ch, g, a, cls, GPFIFO_ENTRIES);
+
+	ch->name = name;
+	ch->doorbell = !(ch->id % 2);
+	return status;
+}
+
+static void chan_setup(struct work_chan *ch, struct work_vgpu *g,
+		       struct work_arena *a, u32 cls, const char *name)
 {
 	u32 status = chan_new(ch, g, a, cls, name);
 
 	if (status != NVKM_VGPU_MBOX_OK)
 		tap_bail("%s: CHAN_ALLOC of %s: status %u", g->name, name,
 			 status);
-	if (!chan_works(ch, true))
+	if (!work_chan_works(ch, true))
 		tap_bail("%s: %s (channel %u) runs nothing: CHAN_STATE %#x, GP_GET %u",
-			 g->name, name, ch->id, chan_state(ch), gp_get(ch));
-}
-
-static void chan_free(struct chan *ch)
-{
-	mbox_chan(ch->g, NVKM_VGPU_MBOX_CMD_CHAN_FREE, ch->id);
+			 g->name, name, ch->id, work_chan_state(ch),
+			 work_gp_get(ch));
 }
 
 /* Identity and mailbox */
 
-static void check_identity(struct vgpu *g)
+static void check_identity(struct work_vgpu *g)
 {
 	u32 engines = bar0_rd(&g->d, NVKM_VGPU_REG_ENGINES);
 
@@ -630,39 +264,39 @@ static void check_identity(struct vgpu *g)
 }
 
 /* Good CHAN_ALLOC arguments in guest memory, for the refusals to spoil. */
-static struct alloc_args good_args(struct vgpu *g)
+static struct work_alloc_args good_args(struct work_vgpu *g)
 {
-	struct gmem gpfifo = sys_get(g, 8 * GPFIFO_ENTRIES);
-	struct gmem userd = sys_get(g, 4096);
+	struct work_mem gpfifo = sys_get(g, 8 * GPFIFO_ENTRIES);
+	struct work_mem userd = sys_get(g, 4096);
 
-	return (struct alloc_args){ NVKM_VGPU_CLASS_COPY, gpfifo.gpu,
-				    GPFIFO_ENTRIES, userd.gpu,
-				    userd.gpu + 2048 };
+	return (struct work_alloc_args){ NVKM_VGPU_CLASS_COPY, gpfifo.gpu,
+					 GPFIFO_ENTRIES, userd.gpu,
+					 userd.gpu + 2048 };
 }
 
-static void check_refused(struct vgpu *g, const struct alloc_args *a,
+static void check_refused(struct work_vgpu *g, const struct work_alloc_args *a,
 			  u32 want, const char *what)
 {
-	u32 id = 0xdead, status = mbox_alloc(g, a, &id);
+	u32 id = 0xdead, status = work_mbox_alloc(&g->d, a, &id);
 
 	tap_check(status == want && id == 0,
 		  "mailbox: CHAN_ALLOC with %s: status %u, result %u (want %u, 0)",
 		  what, status, id, want);
 }
 
-static void check_mailbox_refusals(struct vgpu *g)
+static void check_mailbox_refusals(struct work_vgpu *g)
 {
 	static const u32 bad_cmd[] = { 0, 4, 0xffffffff };
 	static const u32 bad_class[] = { 0, NVKM_VGPU_CLASS_HOST, 0xc0b5, 0xc5b5 };
 	static const u32 bad_entries[] = { 0, 1, 3, 48, 2 * NVKM_VGPU_GPFIFO_ENTRIES_MAX };
-	struct alloc_args good = good_args(g), a;
+	struct work_alloc_args good = good_args(g), a;
 	char what[96];
 	unsigned int i;
 	u32 status, result;
 
 	for (i = 0; i < ARRAY_SIZE(bad_cmd); i++) {
 		intr_clear(g, NVKM_VGPU_INTR_ALL);
-		status = mbox(g, bad_cmd[i], NULL, 0, &result);
+		status = work_mbox(&g->d, bad_cmd[i], NULL, 0, &result);
 		tap_check(status == NVKM_VGPU_MBOX_BAD_CMD && result == 0 &&
 			  (intr_status(g) & NVKM_VGPU_INTR_MAILBOX),
 			  "mailbox: command %#x is BAD_CMD (status %u, result %u) and raises MAILBOX",
@@ -707,25 +341,25 @@ static void check_mailbox_refusals(struct vgpu *g)
 		check_refused(g, &a, NVKM_VGPU_MBOX_BAD_SIZE, what);
 	}
 
-	status = mbox_chan(g, NVKM_VGPU_MBOX_CMD_CHAN_FREE, 0);
+	status = work_mbox_chan(&g->d, NVKM_VGPU_MBOX_CMD_CHAN_FREE, 0);
 	tap_check(status == NVKM_VGPU_MBOX_BAD_CHANNEL,
 		  "mailbox: CHAN_FREE of unallocated channel 0 is BAD_CHANNEL (%u)",
 		  status);
-	status = mbox_chan(g, NVKM_VGPU_MBOX_CMD_CHAN_FREE, g->nr_chan);
+	status = work_mbox_chan(&g->d, NVKM_VGPU_MBOX_CMD_CHAN_FREE, g->nr_chan);
 	tap_check(status == NVKM_VGPU_MBOX_BAD_CHANNEL,
 		  "mailbox: CHAN_FREE of channel CHID_COUNT (%u) is BAD_CHANNEL (%u)",
 		  g->nr_chan, status);
-	status = mbox_chan(g, NVKM_VGPU_MBOX_CMD_CHAN_RESET, 1);
+	status = work_mbox_chan(&g->d, NVKM_VGPU_MBOX_CMD_CHAN_RESET, 1);
 	tap_check(status == NVKM_VGPU_MBOX_BAD_CHANNEL,
 		  "mailbox: CHAN_RESET of unallocated channel 1 is BAD_CHANNEL (%u)",
 		  status);
 }
 
 /* Sizes at both ends of the range are taken, and freed. */
-static void check_mailbox_sizes(struct vgpu *g)
+static void check_mailbox_sizes(struct work_vgpu *g)
 {
 	static const u32 sizes[] = { 2, NVKM_VGPU_GPFIFO_ENTRIES_MAX };
-	struct alloc_args a = good_args(g);
+	struct work_alloc_args a = good_args(g);
 	unsigned int i;
 	u32 status, id, freed;
 
@@ -733,8 +367,8 @@ static void check_mailbox_sizes(struct vgpu *g)
 		a.entries = sizes[i];
 		/* 64K entries are 512 KiB: put them in the FB, never run. */
 		a.gpfifo = sizes[i] > GPFIFO_ENTRIES ? FB_MAP_SIZE : a.gpfifo;
-		status = mbox_alloc(g, &a, &id);
-		freed = mbox_chan(g, NVKM_VGPU_MBOX_CMD_CHAN_FREE, id);
+		status = work_mbox_alloc(&g->d, &a, &id);
+		freed = work_mbox_chan(&g->d, NVKM_VGPU_MBOX_CMD_CHAN_FREE, id);
 		tap_check(status == NVKM_VGPU_MBOX_OK && id == 0 &&
 			  freed == NVKM_VGPU_MBOX_OK,
 			  "mailbox: a GPFIFO of %u entries is taken (status %u, channel %u) and freed (%u)",
@@ -743,7 +377,7 @@ static void check_mailbox_sizes(struct vgpu *g)
 }
 
 /* Every state reads @want (for channels in @mask) or FREE. */
-static bool states_are(struct vgpu *g, u64 mask, u32 want)
+static bool states_are(struct work_vgpu *g, u64 mask, u32 want)
 {
 	u32 i, s;
 
@@ -758,18 +392,18 @@ static bool states_are(struct vgpu *g, u64 mask, u32 want)
 }
 
 /* Arguments for a channel that never runs: 4 KiB of guest memory each. */
-static struct alloc_args idle_args(struct gmem *m, u32 i)
+static struct work_alloc_args idle_args(struct work_mem *m, u32 i)
 {
 	u64 base = m->gpu + 4096 * (u64)i;
 
-	return (struct alloc_args){ NVKM_VGPU_CLASS_COPY, base, 16,
-				    base + 1024, base + 2048 };
+	return (struct work_alloc_args){ NVKM_VGPU_CLASS_COPY, base, 16,
+					 base + 1024, base + 2048 };
 }
 
-static void check_mailbox_exhaust(struct vgpu *g)
+static void check_mailbox_exhaust(struct work_vgpu *g)
 {
-	struct gmem m;
-	struct alloc_args a;
+	struct work_mem m;
+	struct work_alloc_args a;
 	u32 i, id, status, arg;
 	u64 all = g->nr_chan >= 64 ? ~0ull : (1ull << g->nr_chan) - 1;
 	bool ordered = true, freed = true;
@@ -781,7 +415,7 @@ static void check_mailbox_exhaust(struct vgpu *g)
 	m = sys_get(g, 4096 * (u64)(g->nr_chan + 1));
 	for (i = 0; i < g->nr_chan; i++) {
 		a = idle_args(&m, i);
-		status = mbox_alloc(g, &a, &id);
+		status = work_mbox_alloc(&g->d, &a, &id);
 		if (status != NVKM_VGPU_MBOX_OK || id != i) {
 			tap_diag("  allocation %u: status %u, channel %u", i,
 				 status, id);
@@ -793,7 +427,7 @@ static void check_mailbox_exhaust(struct vgpu *g)
 	tap_check(states_are(g, all, NVKM_VGPU_CHAN_STATE_ACTIVE),
 		  "mailbox: every allocated channel's CHAN_STATE is ACTIVE");
 	a = idle_args(&m, g->nr_chan);
-	status = mbox_alloc(g, &a, &id);
+	status = work_mbox_alloc(&g->d, &a, &id);
 	tap_check(status == NVKM_VGPU_MBOX_NO_CHANNEL && id == 0,
 		  "mailbox: allocation %u is NO_CHANNEL (%u), result 0 (%u)",
 		  g->nr_chan + 1, status, id);
@@ -801,31 +435,31 @@ static void check_mailbox_exhaust(struct vgpu *g)
 		  "CHAN_STATE(CHID_COUNT) reads 0");
 
 	if (g->nr_chan >= 6) {
-		mbox_chan(g, NVKM_VGPU_MBOX_CMD_CHAN_FREE, 5);
-		mbox_chan(g, NVKM_VGPU_MBOX_CMD_CHAN_FREE, 2);
+		work_mbox_chan(&g->d, NVKM_VGPU_MBOX_CMD_CHAN_FREE, 5);
+		work_mbox_chan(&g->d, NVKM_VGPU_MBOX_CMD_CHAN_FREE, 2);
 		tap_check(states_are(g, all & ~(1ull << 5 | 1ull << 2),
 				     NVKM_VGPU_CHAN_STATE_ACTIVE),
 			  "mailbox: channels 5 and 2 freed read FREE, the others ACTIVE");
 		a = idle_args(&m, 2);
-		status = mbox_alloc(g, &a, &id);
+		status = work_mbox_alloc(&g->d, &a, &id);
 		tap_check(status == NVKM_VGPU_MBOX_OK && id == 2,
 			  "mailbox: the next allocation is the lowest free channel, 2 (%u)",
 			  id);
 		a = idle_args(&m, 5);
-		status = mbox_alloc(g, &a, &id);
+		status = work_mbox_alloc(&g->d, &a, &id);
 		tap_check(status == NVKM_VGPU_MBOX_OK && id == 5,
 			  "mailbox: and the next one 5 (%u)", id);
 	}
-	status = mbox_chan(g, NVKM_VGPU_MBOX_CMD_CHAN_FREE, 3);
+	status = work_mbox_chan(&g->d, NVKM_VGPU_MBOX_CMD_CHAN_FREE, 3);
 	arg = bar0_rd(&g->d, NVKM_VGPU_REG_MBOX_ARG(0));
 	tap_check(status == NVKM_VGPU_MBOX_OK && arg == 3 &&
-		  bar0_rd(&g->d, NVKM_VGPU_REG_MBOX_ARG(7)) == hi32(a.notifier),
+		  bar0_rd(&g->d, NVKM_VGPU_REG_MBOX_ARG(7)) == upper_32_bits(a.notifier),
 		  "mailbox: arguments keep their values after a request (ARG0 %u)", arg);
-	status = mbox_chan(g, NVKM_VGPU_MBOX_CMD_CHAN_FREE, 3);
+	status = work_mbox_chan(&g->d, NVKM_VGPU_MBOX_CMD_CHAN_FREE, 3);
 	tap_check(status == NVKM_VGPU_MBOX_BAD_CHANNEL,
 		  "mailbox: freeing channel 3 twice is BAD_CHANNEL (%u)", status);
 	for (i = 0; i < g->nr_chan; i++) {
-		status = mbox_chan(g, NVKM_VGPU_MBOX_CMD_CHAN_FREE, i);
+		status = work_mbox_chan(&g->d, NVKM_VGPU_MBOX_CMD_CHAN_FREE, i);
 		if (i != 3 && status != NVKM_VGPU_MBOX_OK)
 			freed = false;
 	}
@@ -835,47 +469,47 @@ static void check_mailbox_exhaust(struct vgpu *g)
 
 /* GPFIFO, USERD and method headers */
 
-static void check_gpfifo(struct chan *ch)
+static void check_gpfifo(struct work_chan *ch)
 {
-	struct vgpu *g = ch->g;
-	struct push p;
-	bool usermode = ch->usermode, ok;
+	struct work_vgpu *g = ch->g;
+	struct work_push p;
+	bool doorbell = ch->doorbell, ok;
 	u32 seq, ref;
 
 	/* A no-op entry (length 0), a segment of NOP headers, a reference. */
-	push_begin(&p, ch);
-	chan_entry(ch, p.gpu, 0);
-	push_dw(&p, 0);
-	push_dw(&p, 0);
-	push_mthd(&p, SUBC, NVKM_VGPU_HOST_SET_REFERENCE, 0x5eed0001);
-	push_dw(&p, 0);
-	push_kick(&p);
-	push_begin(&p, ch);
-	push_mthd(&p, SUBC, NVKM_VGPU_HOST_WFI, 0);
-	seq = push_fence(&p);
-	push_kick(&p);
-	ok = chan_wait(ch, seq, WAIT_MS) &&
-	     wait_mem(ch->userd.cpu + NVKM_VGPU_USERD_GP_GET, ch->put, WAIT_MS);
+	work_push_begin(&p, ch);
+	work_chan_entry(ch, p.gpu, 0);
+	work_push_dw(&p, 0);
+	work_push_dw(&p, 0);
+	work_push_mthd(&p, NVKM_VGPU_HOST_SET_REFERENCE, 0x5eed0001);
+	work_push_dw(&p, 0);
+	work_push_kick(&p);
+	work_push_begin(&p, ch);
+	work_push_mthd(&p, NVKM_VGPU_HOST_WFI, 0);
+	seq = work_push_fence(&p);
+	work_push_kick(&p);
+	ok = work_chan_wait(ch, seq, WAIT_MS) &&
+	     work_wait_mem(ch->userd.cpu + NVKM_VGPU_USERD_GP_GET, ch->put, WAIT_MS);
 	tap_check(ok, "%s: GP_GET reaches GP_PUT (%u, %u) past a no-op entry and NOP headers",
-		  ch->name, gp_get(ch), gp_put(ch));
-	ref = rd32(ch->userd.cpu + NVKM_VGPU_USERD_REFERENCE);
+		  ch->name, work_gp_get(ch), work_gp_put(ch));
+	ref = work_rd32(ch->userd.cpu + NVKM_VGPU_USERD_REFERENCE);
 	tap_check(ref == 0x5eed0001, "%s: SET_REFERENCE shows in USERD 0x48 (%#x)",
 		  ch->name, ref);
 
 	/* Round the ring more than once, kicking both ways. */
 	for (ref = 0; ref < ch->entries + 3; ref++) {
-		ch->usermode = ref % 2;
-		push_begin(&p, ch);
-		push_mthd(&p, SUBC, NVKM_VGPU_HOST_SET_REFERENCE, ref);
-		push_kick(&p);
+		ch->doorbell = !(ref % 2);
+		work_push_begin(&p, ch);
+		work_push_mthd(&p, NVKM_VGPU_HOST_SET_REFERENCE, ref);
+		work_push_kick(&p);
 	}
-	ch->usermode = usermode;
-	ok = wait_mem(ch->userd.cpu + NVKM_VGPU_USERD_GP_GET, ch->put, WAIT_MS) &&
-	     wait_mem(ch->userd.cpu + NVKM_VGPU_USERD_REFERENCE, ref - 1, WAIT_MS);
+	ch->doorbell = doorbell;
+	ok = work_wait_mem(ch->userd.cpu + NVKM_VGPU_USERD_GP_GET, ch->put, WAIT_MS) &&
+	     work_wait_mem(ch->userd.cpu + NVKM_VGPU_USERD_REFERENCE, ref - 1, WAIT_MS);
 	tap_check(ok,
 		  "%s: %u entries round the %u-entry ring, kicked by NOTIFY_CHANNEL_PENDING and DOORBELL(%u) (GP_GET %u, reference %u)",
-		  ch->name, ref, ch->entries, ch->id, gp_get(ch),
-		  rd32(ch->userd.cpu + NVKM_VGPU_USERD_REFERENCE));
+		  ch->name, ref, ch->entries, ch->id, work_gp_get(ch),
+		  work_rd32(ch->userd.cpu + NVKM_VGPU_USERD_REFERENCE));
 	tap_check(bar0_rd(&g->d, NVKM_VGPU_REG_DOORBELL(ch->id)) == ch->rung,
 		  "%s: DOORBELL(%u) reads the last value rung (%u)", ch->name,
 		  ch->id, ch->rung);
@@ -887,53 +521,56 @@ static void check_gpfifo(struct chan *ch)
  * method, the rest to the next), NOP header 0, and host methods on a
  * subchannel no object is bound to.
  */
-static void check_headers(struct chan *ch)
+static void check_headers(struct work_chan *ch)
 {
-	struct vgpu *g = ch->g;
+	struct work_vgpu *g = ch->g;
 	u8 *fb_sem = g->bar1 + 0x100;
-	struct gmem s64 = sem_new(g), s7 = sem_new(g);
+	struct work_mem s64 = sem_new(g), s7 = sem_new(g);
 	u32 nonincr[2] = { 5, 7 }, oneincr[3] = { 0x2222, 0xdead, 0x4444 };
-	struct push p;
+	u32 s7_sem[5] = { lower_32_bits(s7.gpu), upper_32_bits(s7.gpu), 0x77, 0,
+			  NVKM_VGPU_SEM_OP_RELEASE };
+	struct work_push p;
 	u32 seq;
 
 	memset(fb_sem, 0xff, 16);
-	push_begin(&p, ch);
-	push_dw(&p, 0);
-	push_immd(&p, SUBC, NVKM_VGPU_HOST_SEM_ADDR_LO, 0x100);
-	push_immd(&p, SUBC, NVKM_VGPU_HOST_SEM_ADDR_HI, 0);
-	push_op(&p, NVKM_VGPU_DMA_SEC_OP_NON_INC_METHOD, SUBC,
-		NVKM_VGPU_HOST_SEM_PAYLOAD_LO, 2, nonincr);
-	push_immd(&p, SUBC, NVKM_VGPU_HOST_SEM_PAYLOAD_HI, 0);
-	push_immd(&p, SUBC, NVKM_VGPU_HOST_SEM_EXECUTE, NVKM_VGPU_SEM_OP_RELEASE);
-	push_dw(&p, 0);
-	push_mthd(&p, SUBC, NVKM_VGPU_HOST_SEM_ADDR_LO, lo32(s64.gpu));
-	push_mthd(&p, SUBC, NVKM_VGPU_HOST_SEM_ADDR_HI, hi32(s64.gpu));
-	push_op(&p, NVKM_VGPU_DMA_SEC_OP_ONE_INC, SUBC,
-		NVKM_VGPU_HOST_SEM_PAYLOAD_LO, 3, oneincr);
-	push_mthd(&p, SUBC, NVKM_VGPU_HOST_SEM_EXECUTE,
-		  NVKM_VGPU_SEM_OP_RELEASE | NVKM_VGPU_SEM_PAYLOAD_64BIT);
-	push_sem(&p, 7, s7.gpu, 0x77, NVKM_VGPU_SEM_OP_RELEASE);
-	seq = push_fence(&p);
-	push_kick(&p);
-	chan_wait(ch, seq, WAIT_MS);
-	tap_check(rd32(fb_sem) == 7 && rd32(fb_sem + 4) == 0xffffffff,
+	work_push_begin(&p, ch);
+	work_push_dw(&p, 0);
+	work_push_immd(&p, NVKM_VGPU_HOST_SEM_ADDR_LO, 0x100);
+	work_push_immd(&p, NVKM_VGPU_HOST_SEM_ADDR_HI, 0);
+	work_push_op(&p, NVKM_VGPU_DMA_SEC_OP_NON_INC_METHOD, WORK_SUBC,
+		     NVKM_VGPU_HOST_SEM_PAYLOAD_LO, 2, nonincr);
+	work_push_immd(&p, NVKM_VGPU_HOST_SEM_PAYLOAD_HI, 0);
+	work_push_immd(&p, NVKM_VGPU_HOST_SEM_EXECUTE, NVKM_VGPU_SEM_OP_RELEASE);
+	work_push_dw(&p, 0);
+	work_push_mthd(&p, NVKM_VGPU_HOST_SEM_ADDR_LO, lower_32_bits(s64.gpu));
+	work_push_mthd(&p, NVKM_VGPU_HOST_SEM_ADDR_HI, upper_32_bits(s64.gpu));
+	work_push_op(&p, NVKM_VGPU_DMA_SEC_OP_ONE_INC, WORK_SUBC,
+		     NVKM_VGPU_HOST_SEM_PAYLOAD_LO, 3, oneincr);
+	work_push_mthd(&p, NVKM_VGPU_HOST_SEM_EXECUTE,
+		       NVKM_VGPU_SEM_OP_RELEASE | NVKM_VGPU_SEM_PAYLOAD_64BIT);
+	work_push_op(&p, NVKM_VGPU_DMA_SEC_OP_INC_METHOD, 7,
+		     NVKM_VGPU_HOST_SEM_ADDR_LO, 5, s7_sem);
+	seq = work_push_fence(&p);
+	work_push_kick(&p);
+	work_chan_wait(ch, seq, WAIT_MS);
+	tap_check(work_rd32(fb_sem) == 7 && work_rd32(fb_sem + 4) == 0xffffffff,
 		  "%s: IMMD, NON_INC and NOP headers: an FB semaphore reads the last NON_INC word (%#x, next word %#x)",
-		  ch->name, rd32(fb_sem), rd32(fb_sem + 4));
-	tap_check(rd64(s64.cpu) == 0x0000444400002222ull,
+		  ch->name, work_rd32(fb_sem), work_rd32(fb_sem + 4));
+	tap_check(work_rd64(s64.cpu) == 0x0000444400002222ull,
 		  "%s: ONE_INC: first word to PAYLOAD_LO, the rest to PAYLOAD_HI (64-bit release %#llx)",
-		  ch->name, (unsigned long long)rd64(s64.cpu));
-	tap_check(rd32(s7.cpu) == 0x77,
+		  ch->name, (unsigned long long)work_rd64(s64.cpu));
+	tap_check(work_rd32(s7.cpu) == 0x77,
 		  "%s: host methods run on subchannel 7, which has no object (%#x)",
-		  ch->name, rd32(s7.cpu));
+		  ch->name, work_rd32(s7.cpu));
 }
 
 /* Copies */
 
-static void check_copies(struct chan *ce)
+static void check_copies(struct work_chan *ce)
 {
-	struct vgpu *g = ce->g;
-	struct gmem src = sys_get(g, COPY_BYTES), dst = sys_get(g, COPY_BYTES);
-	struct gmem fb_a = fb_get(g, COPY_BYTES), fb_b = fb_get(g, COPY_BYTES);
+	struct work_vgpu *g = ce->g;
+	struct work_mem src = sys_get(g, COPY_BYTES), dst = sys_get(g, COPY_BYTES);
+	struct work_mem fb_a = fb_get(g, COPY_BYTES), fb_b = fb_get(g, COPY_BYTES);
 	bool ran;
 
 	fill(src.cpu, COPY_BYTES, 17);
@@ -952,12 +589,12 @@ static void check_copies(struct chan *ce)
 		  ce->name, COPY_BYTES >> 10);
 }
 
-static void check_pitch(struct chan *ce)
+static void check_pitch(struct work_chan *ce)
 {
 	enum { LINES = 16, LEN = 700, PITCH_IN = 1024, PITCH_OUT = 768 };
-	struct vgpu *g = ce->g;
-	struct gmem src = sys_get(g, LINES * PITCH_IN);
-	struct gmem dst = fb_get(g, LINES * PITCH_OUT);
+	struct work_vgpu *g = ce->g;
+	struct work_mem src = sys_get(g, LINES * PITCH_IN);
+	struct work_mem dst = fb_get(g, LINES * PITCH_OUT);
 	bool ran, ok = true;
 	unsigned int i;
 
@@ -976,30 +613,30 @@ static void check_pitch(struct chan *ce)
 		  ce->name, LINES, LEN, PITCH_IN, PITCH_OUT);
 }
 
-static void check_memset(struct chan *ce)
+static void check_memset(struct work_chan *ce)
 {
 	enum { WORDS = 4096 };
-	struct vgpu *g = ce->g;
-	struct gmem dst = fb_get(g, 4 * WORDS + 4096);
+	struct work_vgpu *g = ce->g;
+	struct work_mem dst = fb_get(g, 4 * WORDS + 4096);
 	u32 remap = NVKM_VGPU_REMAP_CONST_A |
 		    3 << NVKM_VGPU_REMAP_COMPONENT_SIZE_SHIFT;
-	struct push p;
+	struct work_push p;
 	bool ran, ok = true;
 	unsigned int i;
 	u32 seq;
 
 	memset(dst.cpu, 0xee, dst.size);
-	push_begin(&p, ce);
-	push_mthd(&p, SUBC, NVKM_VGPU_COPY_SET_REMAP_CONST_A, 0xcafef00d);
-	push_mthd(&p, SUBC, NVKM_VGPU_COPY_SET_REMAP_COMPONENTS, remap);
+	work_push_begin(&p, ce);
+	work_push_mthd(&p, NVKM_VGPU_COPY_SET_REMAP_CONST_A, 0xcafef00d);
+	work_push_mthd(&p, NVKM_VGPU_COPY_SET_REMAP_COMPONENTS, remap);
 	/* The source is never read; a valid address all the same. */
 	push_copy(&p, dst.gpu, dst.gpu, WORDS, 1, 0, 0,
 		  LAUNCH_COPY | NVKM_VGPU_COPY_LAUNCH_REMAP);
-	seq = push_fence(&p);
-	push_kick(&p);
-	ran = chan_wait(ce, seq, WAIT_MS);
+	seq = work_push_fence(&p);
+	work_push_kick(&p);
+	ran = work_chan_wait(ce, seq, WAIT_MS);
 	for (i = 0; ran && ok && i < WORDS; i++)
-		ok = rd32(dst.cpu + 4 * i) == 0xcafef00d;
+		ok = work_rd32(dst.cpu + 4 * i) == 0xcafef00d;
 	tap_check(ran && ok && all_bytes(dst.cpu + 4 * WORDS, 4096, 0xee),
 		  "%s: memset of %u words through remap CONST_A, nothing past them",
 		  ce->name, WORDS);
@@ -1007,32 +644,32 @@ static void check_memset(struct chan *ce)
 
 /* Semaphores */
 
-static void check_host_release(struct chan *ch, u32 exec, const char *what)
+static void check_host_release(struct work_chan *ch, u32 exec, const char *what)
 {
-	struct gmem s = sem_new(ch->g);
+	struct work_mem s = sem_new(ch->g);
 	bool wide = exec & NVKM_VGPU_SEM_PAYLOAD_64BIT;
 	bool stamp = exec & NVKM_VGPU_SEM_RELEASE_TIMESTAMP;
 	u64 payload = wide ? 0x1234567800abcdefull : 0x00abcdefull;
 	u64 before = now_us() * 1000, after, ts;
-	struct push p;
+	struct work_push p;
 	bool ran, ok;
 
-	push_begin(&p, ch);
-	push_sem(&p, SUBC, s.gpu, payload, exec);
-	push_fence(&p);
-	push_kick(&p);
-	ran = chan_wait(ch, ch->seq, WAIT_MS);
+	work_push_begin(&p, ch);
+	work_push_sem(&p, s.gpu, payload, exec);
+	work_push_fence(&p);
+	work_push_kick(&p);
+	ran = work_chan_wait(ch, ch->seq, WAIT_MS);
 	after = now_us() * 1000 + 1000;
-	ok = ran && (wide ? rd64(s.cpu) : rd32(s.cpu)) == payload;
+	ok = ran && (wide ? work_rd64(s.cpu) : work_rd32(s.cpu)) == payload;
 	if (!wide && !stamp)
 		ok &= all_bytes(s.cpu + 4, 12, 0xff);
 	if (wide && !stamp)
 		ok &= all_bytes(s.cpu + 8, 8, 0xff);
-	ts = rd64(s.cpu + 8);
+	ts = work_rd64(s.cpu + 8);
 	if (stamp)
 		ok &= ts >= before && ts <= after;
 	tap_check(ok, "%s: host release %s: %#llx at +0, %s", ch->name, what,
-		  (unsigned long long)(wide ? rd64(s.cpu) : rd32(s.cpu)),
+		  (unsigned long long)(wide ? work_rd64(s.cpu) : work_rd32(s.cpu)),
 		  stamp ? "a CLOCK_MONOTONIC timestamp at +8" : "nothing else written");
 	if (stamp && !(ts >= before && ts <= after))
 		tap_diag("  timestamp %llu, released between %llu and %llu",
@@ -1040,36 +677,36 @@ static void check_host_release(struct chan *ch, u32 exec, const char *what)
 			 (unsigned long long)after);
 }
 
-static void check_copy_sems(struct chan *ce)
+static void check_copy_sems(struct work_chan *ce)
 {
-	struct gmem s1 = sem_new(ce->g), s4 = sem_new(ce->g);
+	struct work_mem s1 = sem_new(ce->g), s4 = sem_new(ce->g);
 	u64 before = now_us() * 1000, after, ts;
-	struct push p;
+	struct work_push p;
 	bool ran;
 	u32 seq;
 
-	push_begin(&p, ce);
+	work_push_begin(&p, ce);
 	push_copy_sem(&p, s1.gpu, 0x1111);
-	push_mthd(&p, SUBC, NVKM_VGPU_COPY_LAUNCH_DMA, LAUNCH_SEM1 |
-		  NVKM_VGPU_COPY_LAUNCH_SRC_PITCH | NVKM_VGPU_COPY_LAUNCH_DST_PITCH);
+	work_push_mthd(&p, NVKM_VGPU_COPY_LAUNCH_DMA, LAUNCH_SEM1 |
+		       NVKM_VGPU_COPY_LAUNCH_SRC_PITCH | NVKM_VGPU_COPY_LAUNCH_DST_PITCH);
 	push_copy_sem(&p, s4.gpu, 0x4444);
-	push_mthd(&p, SUBC, NVKM_VGPU_COPY_LAUNCH_DMA, LAUNCH_SEM4 |
-		  NVKM_VGPU_COPY_LAUNCH_SRC_PITCH | NVKM_VGPU_COPY_LAUNCH_DST_PITCH);
-	seq = push_fence(&p);
-	push_kick(&p);
-	ran = chan_wait(ce, seq, WAIT_MS);
+	work_push_mthd(&p, NVKM_VGPU_COPY_LAUNCH_DMA, LAUNCH_SEM4 |
+		       NVKM_VGPU_COPY_LAUNCH_SRC_PITCH | NVKM_VGPU_COPY_LAUNCH_DST_PITCH);
+	seq = work_push_fence(&p);
+	work_push_kick(&p);
+	ran = work_chan_wait(ce, seq, WAIT_MS);
 	after = now_us() * 1000 + 1000;
-	tap_check(ran && rd32(s1.cpu) == 0x1111 && all_bytes(s1.cpu + 4, 12, 0xff),
+	tap_check(ran && work_rd32(s1.cpu) == 0x1111 && all_bytes(s1.cpu + 4, 12, 0xff),
 		  "%s: copy engine one-word semaphore (no transfer): payload only (%#x)",
-		  ce->name, rd32(s1.cpu));
-	ts = rd64(s4.cpu + 8);
-	tap_check(ran && rd32(s4.cpu) == 0x4444 && rd32(s4.cpu + 4) == 0 &&
+		  ce->name, work_rd32(s1.cpu));
+	ts = work_rd64(s4.cpu + 8);
+	tap_check(ran && work_rd32(s4.cpu) == 0x4444 && work_rd32(s4.cpu + 4) == 0 &&
 		  ts >= before && ts <= after,
 		  "%s: copy engine four-word semaphore: payload %#x, 0 (%#x), timestamp %llu",
-		  ce->name, rd32(s4.cpu), rd32(s4.cpu + 4), (unsigned long long)ts);
+		  ce->name, work_rd32(s4.cpu), work_rd32(s4.cpu + 4), (unsigned long long)ts);
 }
 
-static void check_semaphores(struct chan *ch, struct chan *ce)
+static void check_semaphores(struct work_chan *ch, struct work_chan *ce)
 {
 	check_host_release(ch, NVKM_VGPU_SEM_OP_RELEASE, "32-bit");
 	check_host_release(ch, NVKM_VGPU_SEM_OP_RELEASE |
@@ -1087,79 +724,79 @@ static void check_semaphores(struct chan *ch, struct chan *ce)
  * which must not satisfy it, then @late, which must. @b's fence must come
  * only after @late.
  */
-static void check_acquire(struct chan *a, struct chan *b, u32 op, u32 want,
+static void check_acquire(struct work_chan *a, struct work_chan *b, u32 op, u32 want,
 			  u32 early, u32 late, const char *what)
 {
-	struct gmem s = sem_new(a->g);
-	struct push p;
+	struct work_mem s = sem_new(a->g);
+	struct work_push p;
 	u32 seq_b, seq_a;
 	bool waited, went;
 
-	wr32(s.cpu, 0);
-	push_begin(&p, b);
-	push_sem(&p, SUBC, s.gpu, want, op);
-	seq_b = push_fence(&p);
-	push_kick(&p);
+	work_wr32(s.cpu, 0);
+	work_push_begin(&p, b);
+	work_push_sem(&p, s.gpu, want, op);
+	seq_b = work_push_fence(&p);
+	work_push_kick(&p);
 	sleep_ms(QUIET_MS);
 
-	push_begin(&p, a);
-	push_sem(&p, SUBC, s.gpu, early, NVKM_VGPU_SEM_OP_RELEASE);
-	seq_a = push_fence(&p);
-	push_kick(&p);
-	chan_wait(a, seq_a, WAIT_MS);
+	work_push_begin(&p, a);
+	work_push_sem(&p, s.gpu, early, NVKM_VGPU_SEM_OP_RELEASE);
+	seq_a = work_push_fence(&p);
+	work_push_kick(&p);
+	work_chan_wait(a, seq_a, WAIT_MS);
 	sleep_ms(QUIET_MS);
-	waited = rd32(b->fence.cpu) != seq_b &&
-		 chan_state(b) == NVKM_VGPU_CHAN_STATE_ACTIVE;
+	waited = work_rd32(b->fence.cpu) != seq_b &&
+		 work_chan_state(b) == NVKM_VGPU_CHAN_STATE_ACTIVE;
 
-	push_begin(&p, a);
-	push_sem(&p, SUBC, s.gpu, late, NVKM_VGPU_SEM_OP_RELEASE);
-	push_kick(&p);
-	went = chan_wait(b, seq_b, WAIT_MS);
+	work_push_begin(&p, a);
+	work_push_sem(&p, s.gpu, late, NVKM_VGPU_SEM_OP_RELEASE);
+	work_push_kick(&p);
+	went = work_chan_wait(b, seq_b, WAIT_MS);
 	tap_check(waited && went,
 		  "acquire %s: %s waits while %s released %u, proceeds once it releases %u (CHAN_STATE %#x)",
-		  what, b->name, a->name, early, late, chan_state(b));
+		  what, b->name, a->name, early, late, work_chan_state(b));
 }
 
 /* A GR channel's busy work, then a copy that acquires what it releases. */
-static void check_cross_engine(struct chan *gr, struct chan *ce)
+static void check_cross_engine(struct work_chan *gr, struct work_chan *ce)
 {
-	struct vgpu *g = ce->g;
-	struct gmem s = sem_new(g), src = sys_get(g, 4096), dst = sys_get(g, 4096);
-	struct gmem gr_done = sem_new(g), ce_done = sem_new(g);
-	struct push p;
+	struct work_vgpu *g = ce->g;
+	struct work_mem s = sem_new(g), src = sys_get(g, 4096), dst = sys_get(g, 4096);
+	struct work_mem gr_done = sem_new(g), ce_done = sem_new(g);
+	struct work_push p;
 	bool ok;
 	u64 t_gr, t_ce;
 
-	wr32(s.cpu, 0);
+	work_wr32(s.cpu, 0);
 	fill(src.cpu, 4096, 5);
-	push_begin(&p, ce);
-	push_sem(&p, SUBC, s.gpu, 1, NVKM_VGPU_SEM_OP_ACQUIRE);
+	work_push_begin(&p, ce);
+	work_push_sem(&p, s.gpu, 1, NVKM_VGPU_SEM_OP_ACQUIRE);
 	push_copy_sem(&p, ce_done.gpu, 2);
 	push_copy(&p, src.gpu, dst.gpu, 4096, 1, 0, 0, LAUNCH_COPY | LAUNCH_SEM4);
-	push_kick(&p);
+	work_push_kick(&p);
 
-	push_begin(&p, gr);
-	push_busy(&p, 200000000);
-	push_sem(&p, SUBC, gr_done.gpu, 1, NVKM_VGPU_SEM_OP_RELEASE |
-		 NVKM_VGPU_SEM_RELEASE_TIMESTAMP | NVKM_VGPU_SEM_RELEASE_WFI);
-	push_sem(&p, SUBC, s.gpu, 1, NVKM_VGPU_SEM_OP_RELEASE);
-	push_kick(&p);
+	work_push_begin(&p, gr);
+	work_push_busy(&p, 200000000);
+	work_push_sem(&p, gr_done.gpu, 1, NVKM_VGPU_SEM_OP_RELEASE |
+		      NVKM_VGPU_SEM_RELEASE_TIMESTAMP | NVKM_VGPU_SEM_RELEASE_WFI);
+	work_push_sem(&p, s.gpu, 1, NVKM_VGPU_SEM_OP_RELEASE);
+	work_push_kick(&p);
 
-	ok = wait_mem(ce_done.cpu, 2, WAIT_MS);
-	t_gr = rd64(gr_done.cpu + 8);
-	t_ce = rd64(ce_done.cpu + 8);
-	tap_check(ok && rd32(gr_done.cpu) == 1 && t_ce >= t_gr &&
+	ok = work_wait_mem(ce_done.cpu, 2, WAIT_MS);
+	t_gr = work_rd64(gr_done.cpu + 8);
+	t_ce = work_rd64(ce_done.cpu + 8);
+	tap_check(ok && work_rd32(gr_done.cpu) == 1 && t_ce >= t_gr &&
 		  same(dst.cpu, src.cpu, 4096),
 		  "across engines: a copy acquiring what a 200 ms GR launch releases runs after it (GR %llu ns, CE %llu ns)",
 		  (unsigned long long)t_gr, (unsigned long long)t_ce);
 }
 
 /* The non-stall interrupt, through MSI as irq.c enables it. */
-static void check_nonstall(struct chan *ch, struct chan *ce)
+static void check_nonstall(struct work_chan *ch, struct work_chan *ce)
 {
-	struct vgpu *g = ch->g;
+	struct work_vgpu *g = ch->g;
 	int cap = cfg_find_cap(&g->d, PCI_CAP_ID_MSI);
-	struct push p;
+	struct work_push p;
 	u32 flags, st;
 	int efd, ret;
 	u64 count = 0;
@@ -1178,9 +815,9 @@ static void check_nonstall(struct chan *ch, struct chan *ce)
 	intr_clear(g, NVKM_VGPU_INTR_ALL);
 	bar0_write(&g->d, NVKM_VGPU_REG_INTR_ENABLE, NVKM_VGPU_INTR_NONSTALL);
 
-	push_begin(&p, ch);
-	push_mthd(&p, SUBC, NVKM_VGPU_HOST_NON_STALL_INTERRUPT, 0);
-	push_kick(&p);
+	work_push_begin(&p, ch);
+	work_push_mthd(&p, NVKM_VGPU_HOST_NON_STALL_INTERRUPT, 0);
+	work_push_kick(&p);
 	ret = efd_wait(efd, WAIT_MS, &count);
 	st = intr_status(g);
 	tap_check(ret == 1 && (st & NVKM_VGPU_INTR_NONSTALL),
@@ -1191,10 +828,10 @@ static void check_nonstall(struct chan *ch, struct chan *ce)
 	tap_check(!(st & NVKM_VGPU_INTR_NONSTALL),
 		  "nonstall: writing 1 clears the NONSTALL bit (%#x)", st);
 
-	push_begin(&p, ce);
-	push_mthd(&p, SUBC, NVKM_VGPU_COPY_LAUNCH_DMA, LAUNCH_NONSTALL |
-		  NVKM_VGPU_COPY_LAUNCH_SRC_PITCH | NVKM_VGPU_COPY_LAUNCH_DST_PITCH);
-	push_kick(&p);
+	work_push_begin(&p, ce);
+	work_push_mthd(&p, NVKM_VGPU_COPY_LAUNCH_DMA, LAUNCH_NONSTALL |
+		       NVKM_VGPU_COPY_LAUNCH_SRC_PITCH | NVKM_VGPU_COPY_LAUNCH_DST_PITCH);
+	work_push_kick(&p);
 	ret = efd_wait(efd, WAIT_MS, &count);
 	st = intr_status(g);
 	tap_check(ret == 1 && (st & NVKM_VGPU_INTR_NONSTALL),
@@ -1211,69 +848,75 @@ static void check_nonstall(struct chan *ch, struct chan *ce)
 /* Faults */
 
 struct fault_env {
-	struct chan *victim;
-	struct chan *witness;
-	struct gmem scratch;	/* guest memory the bad work may name */
+	struct work_chan *victim;
+	struct work_chan *witness;
+	struct work_mem scratch;	/* guest memory the bad work may name */
 };
 
 struct fault_case {
 	const char *what;
 	u32 code;
-	void (*build)(struct push *p, const struct fault_env *e);
+	void (*build)(struct work_push *p, const struct fault_env *e);
 };
 
-static void bad_fb_end(struct push *p, const struct fault_env *e)
+static void bad_fb_end(struct work_push *p, const struct fault_env *e)
 {
 	push_copy(p, e->scratch.gpu, e->victim->g->fb_size - 4096, 8192, 1, 0,
 		  0, LAUNCH_COPY);
 }
 
-static void bad_iova(struct push *p, const struct fault_env *e)
+static void bad_iova(struct work_push *p, const struct fault_env *e)
 {
 	push_copy(p, NVKM_VGPU_VA_SYSMEM + HOLE_IOVA, e->scratch.gpu, 4096, 1,
 		  0, 0, LAUNCH_COPY);
 }
 
-static void bad_hole(struct push *p, const struct fault_env *e)
+static void bad_hole(struct work_push *p, const struct fault_env *e)
 {
 	push_copy(p, e->scratch.gpu, e->victim->g->fb_size + (1u << 20), 4096,
 		  1, 0, 0, LAUNCH_COPY);
 }
 
-static void bad_above(struct push *p, const struct fault_env *e)
+static void bad_above(struct work_push *p, const struct fault_env *e)
 {
 	push_copy(p, e->scratch.gpu, NVKM_VGPU_VA_SYSMEM + NVKM_VGPU_VA_SYSMEM_SIZE,
 		  4096, 1, 0, 0, LAUNCH_COPY);
 }
 
-static void bad_sem_hole(struct push *p, const struct fault_env *e)
+static void bad_sem_hole(struct work_push *p, const struct fault_env *e)
 {
 	(void)e;
-	push_sem(p, SUBC, NVKM_VGPU_VA_SYSMEM - 4096, 1,
-		 NVKM_VGPU_SEM_OP_RELEASE);
+	work_push_sem(p, NVKM_VGPU_VA_SYSMEM - 4096, 1, NVKM_VGPU_SEM_OP_RELEASE);
 }
 
-static void bad_header(struct push *p, const struct fault_env *e)
+static void bad_header(struct work_push *p, const struct fault_env *e)
 {
+	static const u32 one = 1;
+
 	(void)e;
-	push_dw(p, hdr(6, SUBC, NVKM_VGPU_HOST_SET_REFERENCE, 1));
-	push_dw(p, 1);
+	work_push_op(p, 6, WORK_SUBC, NVKM_VGPU_HOST_SET_REFERENCE, 1, &one);
 }
 
-static void bad_object(struct push *p, const struct fault_env *e)
+static void bad_object(struct work_push *p, const struct fault_env *e)
 {
+	static const u32 cls = NVKM_VGPU_CLASS_SIM_BUSY;
+
 	(void)e;
-	push_mthd(p, 1, NVKM_VGPU_HOST_SET_OBJECT, NVKM_VGPU_CLASS_SIM_BUSY);
+	work_push_op(p, NVKM_VGPU_DMA_SEC_OP_INC_METHOD, 1,
+		     NVKM_VGPU_HOST_SET_OBJECT, 1, &cls);
 }
 
-static void bad_subch(struct push *p, const struct fault_env *e)
+static void bad_subch(struct work_push *p, const struct fault_env *e)
 {
+	static const u32 launch = LAUNCH_SEM1 | NVKM_VGPU_COPY_LAUNCH_SRC_PITCH |
+				  NVKM_VGPU_COPY_LAUNCH_DST_PITCH;
+
 	(void)e;
-	push_mthd(p, 5, NVKM_VGPU_COPY_LAUNCH_DMA, LAUNCH_SEM1 |
-		  NVKM_VGPU_COPY_LAUNCH_SRC_PITCH | NVKM_VGPU_COPY_LAUNCH_DST_PITCH);
+	work_push_op(p, NVKM_VGPU_DMA_SEC_OP_INC_METHOD, 5,
+		     NVKM_VGPU_COPY_LAUNCH_DMA, 1, &launch);
 }
 
-static void bad_physical(struct push *p, const struct fault_env *e)
+static void bad_physical(struct work_push *p, const struct fault_env *e)
 {
 	push_copy(p, e->scratch.gpu, e->scratch.gpu + 4096, 4096, 1, 0, 0,
 		  LAUNCH_COPY | NVKM_VGPU_COPY_LAUNCH_SRC_PHYSICAL);
@@ -1299,23 +942,23 @@ static const struct fault_case fault_cases[] = {
 };
 
 /* Waits for the notifier's status to be written, then reads it. */
-static bool read_notifier(struct chan *ch, struct nvkm_vgpu_notifier *n)
+static bool read_notifier(struct work_chan *ch, struct nvkm_vgpu_notifier *n)
 {
 	u64 end = now_us() + WAIT_MS * 1000ull;
 	bool written = false;
 
 	while (!written) {
-		written = rd32(ch->notifier.cpu + 12) >> 16 ==
+		written = work_rd32(ch->notifier.cpu + 12) >> 16 ==
 			  NVKM_VGPU_NOTIFIER_STATUS_ERROR;
 		if (now_us() > end)
 			break;
 		if (!written)
 			usleep(500);
 	}
-	n->timestamp = rd64(ch->notifier.cpu);
-	n->info32 = rd32(ch->notifier.cpu + 8);
-	n->info16 = rd32(ch->notifier.cpu + 12) & 0xffff;
-	n->status = rd32(ch->notifier.cpu + 12) >> 16;
+	n->timestamp = work_rd64(ch->notifier.cpu);
+	n->info32 = work_rd32(ch->notifier.cpu + 8);
+	n->info16 = work_rd32(ch->notifier.cpu + 12) & 0xffff;
+	n->status = work_rd32(ch->notifier.cpu + 12) >> 16;
 	return written;
 }
 
@@ -1324,17 +967,17 @@ static bool read_notifier(struct chan *ch, struct nvkm_vgpu_notifier *n)
  * notifier and raise INTR_CHANNEL. @since: CLOCK_MONOTONIC ns before the
  * bad work was kicked.
  */
-static bool check_stopped(struct chan *ch, u32 code, u64 since, const char *what)
+static bool check_stopped(struct work_chan *ch, u32 code, u64 since, const char *what)
 {
-	struct vgpu *g = ch->g;
+	struct work_vgpu *g = ch->g;
 	struct nvkm_vgpu_notifier n;
 	u64 end = now_us() + WAIT_MS * 1000ull;
 	bool stopped, noted, ok;
 	u32 st;
 
-	while (chan_state(ch) != ERR_STATE(code) && now_us() < end)
+	while (work_chan_state(ch) != ERR_STATE(code) && now_us() < end)
 		usleep(500);
-	st = chan_state(ch);
+	st = work_chan_state(ch);
 	stopped = st == ERR_STATE(code);
 	noted = read_notifier(ch, &n);
 	ok = tap_check(stopped, "%s: %s stops in ERROR with code %u (CHAN_STATE %#x)",
@@ -1353,25 +996,22 @@ static bool check_stopped(struct chan *ch, u32 code, u64 since, const char *what
 }
 
 /* CHAN_RESET: ACTIVE again, GP_GET and GP_PUT 0, and it runs new work. */
-static void check_reset(struct chan *ch, const char *what)
+static void check_reset(struct work_chan *ch, const char *what)
 {
-	u32 status = mbox_chan(ch->g, NVKM_VGPU_MBOX_CMD_CHAN_RESET, ch->id);
-	u32 st = chan_state(ch), get = gp_get(ch), put = gp_put(ch);
+	u32 status = work_chan_reset_unbound(ch);
+	u32 st = work_chan_state(ch), get = work_gp_get(ch), put = work_gp_put(ch);
 
-	ch->put = 0;
-	ch->pb_used = 0;
-	memset(ch->notifier.cpu, 0, ch->notifier.size);
 	tap_check(status == NVKM_VGPU_MBOX_OK && st == NVKM_VGPU_CHAN_STATE_ACTIVE &&
-		  get == 0 && put == 0 && chan_works(ch, true),
+		  get == 0 && put == 0 && work_chan_works(ch, true),
 		  "%s: CHAN_RESET (status %u): ACTIVE (%#x), GP_GET %u, GP_PUT %u, runs again",
 		  what, status, st, get, put);
 }
 
-static void check_faults(struct chan *victim, struct chan *witness)
+static void check_faults(struct work_chan *victim, struct work_chan *witness)
 {
 	struct fault_env e = { victim, witness, sys_get(victim->g, 8192) };
 	const struct fault_case *c;
-	struct push p;
+	struct work_push p;
 	unsigned int i;
 	u64 since;
 
@@ -1379,16 +1019,16 @@ static void check_faults(struct chan *victim, struct chan *witness)
 		c = &fault_cases[i];
 		intr_clear(victim->g, NVKM_VGPU_INTR_ALL);
 		since = now_us() * 1000;
-		push_begin(&p, victim);
+		work_push_begin(&p, victim);
 		c->build(&p, &e);
-		push_fence(&p);
-		push_kick(&p);
+		work_push_fence(&p);
+		work_push_kick(&p);
 		if (!check_stopped(victim, c->code, since, c->what))
 			tap_diag("  %s: GP_GET %u, GP_PUT %u", victim->name,
-				 gp_get(victim), gp_put(victim));
-		tap_check(rd32(victim->fence.cpu) != victim->seq &&
-			  chan_works(witness, false) &&
-			  chan_state(witness) == NVKM_VGPU_CHAN_STATE_ACTIVE,
+				 work_gp_get(victim), work_gp_put(victim));
+		tap_check(work_rd32(victim->fence.cpu) != victim->seq &&
+			  work_chan_works(witness, false) &&
+			  work_chan_state(witness) == NVKM_VGPU_CHAN_STATE_ACTIVE,
 			  "%s: nothing after it ran; %s on the same vGPU still works",
 			  c->what, witness->name);
 		check_reset(victim, c->what);
@@ -1397,19 +1037,19 @@ static void check_faults(struct chan *victim, struct chan *witness)
 
 /* Scheduling */
 
-static void check_busy_alone(struct chan *gr)
+static void check_busy_alone(struct work_chan *gr)
 {
 	u64 t0 = now_us();
 	bool done = false;
-	struct push p;
+	struct work_push p;
 	u32 seq;
 
-	push_begin(&p, gr);
-	push_busy(&p, 300000000);
-	seq = push_fence(&p);
-	push_kick(&p);
-	done = chan_wait(gr, seq, WAIT_MS);
-	tap_check(done && chan_state(gr) == NVKM_VGPU_CHAN_STATE_ACTIVE &&
+	work_push_begin(&p, gr);
+	work_push_busy(&p, 300000000);
+	seq = work_push_fence(&p);
+	work_push_kick(&p);
+	done = work_chan_wait(gr, seq, WAIT_MS);
+	tap_check(done && work_chan_state(gr) == NVKM_VGPU_CHAN_STATE_ACTIVE &&
 		  now_us() - t0 >= 300000,
 		  "busy: alone on its engine, a 300 ms launch runs to the end (%llu ms)",
 		  (unsigned long long)(now_us() - t0) / 1000);
@@ -1420,37 +1060,37 @@ static void check_busy_alone(struct chan *gr)
  * the long one is asked to switch after its time slice, cannot (one
  * method), and is stopped with code 8; the other completes.
  */
-static void check_busy_timeout(struct vgpu *g, struct chan *gr)
+static void check_busy_timeout(struct work_vgpu *g, struct work_chan *gr)
 {
-	struct gmem started = sem_new(g);
-	struct chan other;
-	struct push p;
+	struct work_mem started = sem_new(g);
+	struct work_chan other;
+	struct work_push p;
 	u64 t0, since, stop_ms = 0;
 	u32 seq_long, seq_other;
 	bool ok;
 
 	if (chan_new(&other, g, &g->mem, NVKM_VGPU_CLASS_SIM_BUSY, "GR channel 2") ||
-	    !chan_works(&other, true)) {
+	    !work_chan_works(&other, true)) {
 		tap_check(false, "busy: a second GR channel");
 		return;
 	}
-	push_begin(&p, gr);
-	push_sem(&p, SUBC, started.gpu, 1, NVKM_VGPU_SEM_OP_RELEASE);
-	push_busy(&p, BUSY_LONG_NS);
-	seq_long = push_fence(&p);
+	work_push_begin(&p, gr);
+	work_push_sem(&p, started.gpu, 1, NVKM_VGPU_SEM_OP_RELEASE);
+	work_push_busy(&p, BUSY_LONG_NS);
+	seq_long = work_push_fence(&p);
 	since = now_us() * 1000;
-	push_kick(&p);
-	if (!tap_check(wait_mem(started.cpu, 1, WAIT_MS), "busy: the 5 s launch starts")) {
-		chan_free(&other);
+	work_push_kick(&p);
+	if (!tap_check(work_wait_mem(started.cpu, 1, WAIT_MS), "busy: the 5 s launch starts")) {
+		work_chan_free(&other);
 		return;
 	}
 
-	push_begin(&p, &other);
-	push_busy(&p, 10000000);
-	seq_other = push_fence(&p);
+	work_push_begin(&p, &other);
+	work_push_busy(&p, 10000000);
+	seq_other = work_push_fence(&p);
 	t0 = now_us();
-	push_kick(&p);
-	while (chan_state(gr) != ERR_STATE(NVKM_VGPU_CHAN_ERR_TIMEOUT) &&
+	work_push_kick(&p);
+	while (work_chan_state(gr) != ERR_STATE(NVKM_VGPU_CHAN_ERR_TIMEOUT) &&
 	       now_us() - t0 < WAIT_MS * 1000ull)
 		usleep(500);
 	stop_ms = (now_us() - t0) / 1000;
@@ -1458,48 +1098,48 @@ static void check_busy_timeout(struct vgpu *g, struct chan *gr)
 		  "busy: with %s waiting, the 5 s launch is stopped %llu ms later (want < %u)",
 		  other.name, (unsigned long long)stop_ms, TIMEOUT_STOP_MS);
 	ok = check_stopped(gr, NVKM_VGPU_CHAN_ERR_TIMEOUT, since, "busy: 5 s launch");
-	tap_check(chan_wait(&other, seq_other, WAIT_MS) &&
-		  chan_state(&other) == NVKM_VGPU_CHAN_STATE_ACTIVE &&
-		  rd32(gr->fence.cpu) != seq_long,
+	tap_check(work_chan_wait(&other, seq_other, WAIT_MS) &&
+		  work_chan_state(&other) == NVKM_VGPU_CHAN_STATE_ACTIVE &&
+		  work_rd32(gr->fence.cpu) != seq_long,
 		  "busy: %s completes, the stopped channel's fence never comes", other.name);
 	if (ok)
 		check_reset(gr, "busy: 5 s launch");
-	chan_free(&other);
+	work_chan_free(&other);
 }
 
 /* Two vGPUs' GR channels, each with 10 launches of 20 ms, at once. */
-static void check_two_vgpus(struct chan *a, struct chan *b)
+static void check_two_vgpus(struct work_chan *a, struct work_chan *b)
 {
 	enum { N = 10 };
-	struct gmem ca = sem_new(a->g), cb = sem_new(b->g);
-	struct push pa, pb;
+	struct work_mem ca = sem_new(a->g), cb = sem_new(b->g);
+	struct work_push pa, pb;
 	bool overlap = false;
 	u64 end;
 	u32 i, va, vb;
 
-	wr32(ca.cpu, 0);
-	wr32(cb.cpu, 0);
-	push_begin(&pa, a);
-	push_begin(&pb, b);
+	work_wr32(ca.cpu, 0);
+	work_wr32(cb.cpu, 0);
+	work_push_begin(&pa, a);
+	work_push_begin(&pb, b);
 	for (i = 1; i <= N; i++) {
-		push_busy(&pa, 20000000);
-		push_sem(&pa, SUBC, ca.gpu, i, NVKM_VGPU_SEM_OP_RELEASE);
-		push_busy(&pb, 20000000);
-		push_sem(&pb, SUBC, cb.gpu, i, NVKM_VGPU_SEM_OP_RELEASE);
+		work_push_busy(&pa, 20000000);
+		work_push_sem(&pa, ca.gpu, i, NVKM_VGPU_SEM_OP_RELEASE);
+		work_push_busy(&pb, 20000000);
+		work_push_sem(&pb, cb.gpu, i, NVKM_VGPU_SEM_OP_RELEASE);
 	}
-	push_kick(&pa);
-	push_kick(&pb);
+	work_push_kick(&pa);
+	work_push_kick(&pb);
 	end = now_us() + 4 * WAIT_MS * 1000ull;
 	do {
-		va = rd32(ca.cpu);
-		vb = rd32(cb.cpu);
+		va = work_rd32(ca.cpu);
+		vb = work_rd32(cb.cpu);
 		if (va > 0 && va < N && vb > 0 && vb < N)
 			overlap = true;
 		usleep(1000);
 	} while ((va != N || vb != N) && now_us() < end);
 	tap_check(va == N && vb == N &&
-		  chan_state(a) == NVKM_VGPU_CHAN_STATE_ACTIVE &&
-		  chan_state(b) == NVKM_VGPU_CHAN_STATE_ACTIVE,
+		  work_chan_state(a) == NVKM_VGPU_CHAN_STATE_ACTIVE &&
+		  work_chan_state(b) == NVKM_VGPU_CHAN_STATE_ACTIVE,
 		  "two vGPUs: both GR channels finish 10 launches of 20 ms (%u, %u), no error",
 		  va, vb);
 	tap_check(overlap, "two vGPUs: both made progress while the other was busy");
@@ -1509,12 +1149,12 @@ static void check_two_vgpus(struct chan *a, struct chan *b)
  * vGPU @g's addresses past its FB_SIZE fault, even where the physical FB
  * goes on with @other's slice: nothing is read from or written to it.
  */
-static void check_isolation(struct chan *ce, struct vgpu *other)
+static void check_isolation(struct work_chan *ce, struct work_vgpu *other)
 {
-	struct vgpu *g = ce->g;
-	struct gmem dst = sys_get(g, 8192);
+	struct work_vgpu *g = ce->g;
+	struct work_mem dst = sys_get(g, 8192);
 	u8 secret[4096];
-	struct push p;
+	struct work_push p;
 	u64 since;
 
 	fill(secret, sizeof(secret), 77);
@@ -1524,10 +1164,10 @@ static void check_isolation(struct chan *ce, struct vgpu *other)
 
 	intr_clear(g, NVKM_VGPU_INTR_ALL);
 	since = now_us() * 1000;
-	push_begin(&p, ce);
+	work_push_begin(&p, ce);
 	push_copy(&p, g->fb_size, dst.gpu, 4096, 1, 0, 0, LAUNCH_COPY);
-	push_fence(&p);
-	push_kick(&p);
+	work_push_fence(&p);
+	work_push_kick(&p);
 	check_stopped(ce, NVKM_VGPU_CHAN_ERR_MMU_FAULT, since,
 		      "isolation: a read at FB_SIZE");
 	tap_check(all_bytes(dst.cpu, 4096, 0),
@@ -1536,10 +1176,10 @@ static void check_isolation(struct chan *ce, struct vgpu *other)
 
 	fill(dst.cpu + 4096, 4096, 3);
 	since = now_us() * 1000;
-	push_begin(&p, ce);
+	work_push_begin(&p, ce);
 	push_copy(&p, dst.gpu + 4096, g->fb_size + 4096, 4096, 1, 0, 0, LAUNCH_COPY);
-	push_fence(&p);
-	push_kick(&p);
+	work_push_fence(&p);
+	work_push_kick(&p);
 	check_stopped(ce, NVKM_VGPU_CHAN_ERR_MMU_FAULT, since,
 		      "isolation: a write at FB_SIZE + 4 KiB");
 	tap_check(same(other->bar1, secret, 4096) && all_bytes(other->bar1 + 4096, 4096, 0),
@@ -1549,8 +1189,10 @@ static void check_isolation(struct chan *ce, struct vgpu *other)
 
 /* Reset and close */
 
-static void check_device_reset(struct vgpu *g)
+static void check_device_reset(struct work_vgpu *g)
 {
+	struct work_alloc_args a = { NVKM_VGPU_CLASS_COPY, g->mem.gpu, 2,
+				     g->mem.gpu + 4096, g->mem.gpu + 8192 };
 	u32 status, id;
 	int ret;
 
@@ -1558,21 +1200,18 @@ static void check_device_reset(struct vgpu *g)
 	cfg_enable(&g->d, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	tap_check(!ret && states_are(g, 0, 0),
 		  "%s: VFIO_DEVICE_RESET frees every channel (CHAN_STATE FREE)", g->name);
-	status = mbox_alloc(g, &(struct alloc_args){ NVKM_VGPU_CLASS_COPY,
-			    g->mem.gpu, 2, g->mem.gpu + 4096, g->mem.gpu + 8192 },
-			    &id);
+	status = work_mbox_alloc(&g->d, &a, &id);
 	tap_check(status == NVKM_VGPU_MBOX_OK && id == 0,
 		  "%s: after the reset the first allocation is channel 0 (%u, %u)",
 		  g->name, status, id);
 }
 
-static void check_close(struct vgpu *g)
+static void check_close(struct work_vgpu *g)
 {
 	char uuid[UUID_LEN + 1];
 	int ret;
 
-	vdev_munmap(g->bar1, FB_MAP_SIZE);
-	g->bar1 = NULL;
+	work_vgpu_unmap_fb(g);
 	snprintf(uuid, sizeof(uuid), "%s", g->d.uuid);
 	vdev_close(&g->d);
 	ret = vdev_open(&g->d, uuid);
@@ -1584,8 +1223,8 @@ static void check_close(struct vgpu *g)
 
 int main(void)
 {
-	struct chan ce, ce_fb, gr, gr1;
-	struct vgpu g0, g1;
+	struct work_chan ce, ce_fb, gr, gr1;
+	struct work_vgpu g0, g1;
 	struct vgpu_parent p;
 	char type[48];
 

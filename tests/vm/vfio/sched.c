@@ -142,15 +142,7 @@ static void stats(int i, struct work_stats *st)
 /* Keeps every feeder full for @ms. */
 static void feed_for(unsigned int ms)
 {
-	u64 end = now_us() + ms * 1000ull;
-	int i;
-
-	do {
-		for (i = 0; i < NR; i++)
-			if (has_chan[i])
-				work_feed(&ch[i]);
-		usleep(FEED_MS * 1000);
-	} while (now_us() < end);
+	work_feed_for(ch, has_chan, NR, ms, FEED_MS);
 }
 
 static void measure(unsigned int ms, struct window *w)
@@ -385,7 +377,8 @@ static void check_timeout(void)
 	set_ok(0, "preempt_timeout_us", "20000");
 	stats(0, &a);
 	work_push_begin(&p, c);
-	work_push_sem(&p, started.gpu, 1, NVKM_VGPU_SEM_RELEASE_TIMESTAMP);
+	work_push_sem(&p, started.gpu, 1,
+		      WORK_SEM_RELEASE | NVKM_VGPU_SEM_RELEASE_TIMESTAMP);
 	work_push_busy(&p, LONG_NS);
 	work_push_fence(&p);
 	work_push_kick(&p);
@@ -404,7 +397,7 @@ static void check_timeout(void)
 	}
 	ms = (now_us() - t0) / 1000;
 	memcpy(&n, c->notifier.cpu, sizeof(n));
-	start_ns = (u64)work_rd32(started.cpu + 12) << 32 | work_rd32(started.cpu + 8);
+	start_ns = work_rd64(started.cpu + 8);
 	engine_us = n.timestamp > start_ns ? (n.timestamp - start_ns) / 1000 : 0;
 	stats(0, &b);
 	/*
@@ -481,7 +474,6 @@ static void check_accounting(void)
 {
 	struct work_stats a, b;
 	struct work_chan extra;
-	struct work_push p;
 	long long used0, used1, chans[3];
 	unsigned int i;
 	double err;
@@ -492,14 +484,8 @@ static void check_accounting(void)
 	drain(0);
 	drain(1);
 	stats(0, &a);
-	for (i = 0; i < ACCT_LAUNCHES; i++) {
-		work_push_begin(&p, &ch[0]);
-		work_push_busy(&p, ACCT_NS);
-		if (i == ACCT_LAUNCHES - 1)
-			seq = work_push_fence(&p);
-		if (!work_push_kick(&p))
-			tap_bail("A: no room in its GPFIFO");
-	}
+	if (!work_push_launches(&ch[0], ACCT_LAUNCHES, ACCT_NS, &seq))
+		tap_bail("A: no room in its GPFIFO");
 	if (!work_chan_wait(&ch[0], seq, WORK_WAIT_MS))
 		tap_bail("A: %u launches of %llu ms do not complete", ACCT_LAUNCHES,
 			 ACCT_NS / 1000000);
@@ -642,7 +628,7 @@ int main(void)
 	cleanup_hook(restore_gpu);
 	snprintf(type, sizeof(type), "%s-10c", par.board);
 	for (i = 0; i < NR; i++) {
-		ret = work_vgpu_new(&g[i], &par, type, names[i]);
+		ret = work_vgpu_new(&g[i], &par, type, names[i], WORK_SYS_SIZE);
 		if (ret)
 			tap_bail("%s: create %s: %s", names[i], type, errno_name(-ret));
 		tap_diag("%s: %s", names[i], g[i].d.uuid);

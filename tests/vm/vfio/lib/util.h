@@ -17,6 +17,16 @@ typedef __s64 s64;
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+static inline u32 lower_32_bits(u64 v)
+{
+	return (u32)v;
+}
+
+static inline u32 upper_32_bits(u64 v)
+{
+	return (u32)(v >> 32);
+}
+
 /*
  * What the kernel's compiler_attributes.h provides; spelt through a helper
  * because checkpatch wants attributes used through such macros.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Work on a vGPU's engines (work.h): guest memory, channels, push segments
- * and the busy feeder, following Documentation/channels.rst.
+ * Work on a vGPU's engines (work.h): guest memory and FB, the mailbox,
+ * channels, push segments and the busy feeder, following
+ * Documentation/channels.rst.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,26 +16,6 @@
 
 #include "tap.h"
 #include "work.h"
-
-static u32 lo32(u64 v)
-{
-	return (u32)v;
-}
-
-static u32 hi32(u64 v)
-{
-	return (u32)(v >> 32);
-}
-
-u32 work_rd32(const void *p)
-{
-	return __atomic_load_n((const u32 *)p, __ATOMIC_ACQUIRE);
-}
-
-void work_wr32(void *p, u32 v)
-{
-	__atomic_store_n((u32 *)p, v, __ATOMIC_RELEASE);
-}
 
 /**
  * work_wait_mem() - wait for a u32 in memory to read a value
@@ -62,18 +43,19 @@ bool work_wait_mem(const void *p, u32 want, unsigned int ms)
  * @p: its GPU
  * @type: its type ("h100-10c")
  * @name: for messages
+ * @sys_size: bytes of guest memory (WORK_SYS_SIZE), a multiple of 4096
  *
  * Return: 0, or a negative errno (the vGPU, if made, is left to the
  * cleanup at exit).
  */
 int work_vgpu_new(struct work_vgpu *g, const struct vgpu_parent *p,
-		  const char *type, const char *name)
+		  const char *type, const char *name, u64 sys_size)
 {
 	struct vfio_iommu_type1_dma_map map = {
 		.argsz = sizeof(map),
 		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
 		.iova = WORK_SYS_IOVA,
-		.size = WORK_SYS_SIZE,
+		.size = sys_size,
 	};
 	int ret;
 
@@ -85,16 +67,53 @@ int work_vgpu_new(struct work_vgpu *g, const struct vgpu_parent *p,
 	g->fb_size = (u64)bar0_rd(&g->d, NVKM_VGPU_REG_FB_SIZE_HI) << 32 |
 		     bar0_rd(&g->d, NVKM_VGPU_REG_FB_SIZE_LO);
 	g->nr_chan = bar0_rd(&g->d, NVKM_VGPU_REG_CHID_COUNT);
-	g->sys = mmap(NULL, WORK_SYS_SIZE, PROT_READ | PROT_WRITE,
+	g->sys = mmap(NULL, sys_size, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (g->sys == MAP_FAILED) {
 		g->sys = NULL;
 		return -errno;
 	}
+	g->sys_size = sys_size;
+	g->mem = (struct work_arena){ .what = "guest memory", .cpu = g->sys,
+				      .gpu = NVKM_VGPU_VA_SYSMEM + WORK_SYS_IOVA,
+				      .size = sys_size };
 	map.vaddr = (uintptr_t)g->sys;
 	if (ioctl(g->d.container, VFIO_IOMMU_MAP_DMA, &map))
 		return -errno;
 	return 0;
+}
+
+/**
+ * work_vgpu_map_fb() - map the start of the vGPU's FB, for channel memory
+ * @g: the vGPU
+ * @size: bytes of FB from offset 0 mapped through BAR1 at g->bar1
+ * @from: where g->fb hands out from; below is the caller's to use by hand
+ *
+ * Return: 0, or a negative errno.
+ */
+int work_vgpu_map_fb(struct work_vgpu *g, u64 size, u64 from)
+{
+	void *bar1 = vdev_mmap(&g->d, VFIO_PCI_BAR1_REGION_INDEX, 0, size,
+			       MAP_SHARED);
+
+	if (bar1 == MAP_FAILED)
+		return -errno;
+	g->bar1 = bar1;
+	g->bar1_size = size;
+	g->fb = (struct work_arena){ .what = "FB", .cpu = g->bar1 + from,
+				     .gpu = from, .size = size - from };
+	return 0;
+}
+
+/**
+ * work_vgpu_unmap_fb() - undo work_vgpu_map_fb(), if done
+ * @g: the vGPU
+ */
+void work_vgpu_unmap_fb(struct work_vgpu *g)
+{
+	if (g->bar1)
+		vdev_munmap(g->bar1, g->bar1_size);
+	g->bar1 = NULL;
 }
 
 /**
@@ -105,12 +124,40 @@ int work_vgpu_new(struct work_vgpu *g, const struct vgpu_parent *p,
  */
 int work_vgpu_del(struct work_vgpu *g)
 {
-	int ret = vgpu_del(&g->d);
+	int ret;
 
+	work_vgpu_unmap_fb(g);
+	ret = vgpu_del(&g->d);
 	if (g->sys)
-		munmap(g->sys, WORK_SYS_SIZE);
+		munmap(g->sys, g->sys_size);
 	g->sys = NULL;
 	return ret;
+}
+
+/**
+ * work_arena_get() - zeroed memory from an arena, for good
+ * @a: the arena
+ * @size: bytes
+ * @align: a power of two
+ *
+ * Bails out when the arena is exhausted.
+ *
+ * Return: the memory.
+ */
+struct work_mem work_arena_get(struct work_arena *a, u64 size, u64 align)
+{
+	u64 off = (a->used + align - 1) & ~(align - 1);
+	struct work_mem m;
+
+	if (off + size > a->size)
+		tap_bail("%s of %llu bytes exhausted", a->what,
+			 (unsigned long long)a->size);
+	m.cpu = a->cpu + off;
+	m.gpu = a->gpu + off;
+	m.size = size;
+	memset(m.cpu, 0, size);
+	a->used = off + size;
+	return m;
 }
 
 /**
@@ -119,59 +166,128 @@ int work_vgpu_del(struct work_vgpu *g)
  * @size: bytes
  * @align: a power of two
  *
- * Bails out when the vGPU's guest memory is exhausted.
- *
- * Return: the memory.
+ * Return: the memory, from g->mem.
  */
 struct work_mem work_sys_get(struct work_vgpu *g, u64 size, u64 align)
 {
-	u64 off = (g->sys_used + align - 1) & ~(align - 1);
-	struct work_mem m;
-
-	if (off + size > WORK_SYS_SIZE)
-		tap_bail("%s: guest memory of %u bytes exhausted", g->name,
-			 WORK_SYS_SIZE);
-	m.cpu = g->sys + off;
-	m.gpu = NVKM_VGPU_VA_SYSMEM + WORK_SYS_IOVA + off;
-	m.size = size;
-	memset(m.cpu, 0, size);
-	g->sys_used = off + size;
-	return m;
+	return work_arena_get(&g->mem, size, align);
 }
 
-static u32 work_mbox(struct work_vgpu *g, u32 cmd, const u32 *arg,
-		     unsigned int n, u32 *result)
+/**
+ * work_mbox() - one mailbox request
+ * @d: the vGPU
+ * @cmd: NVKM_VGPU_MBOX_CMD_*, written after the arguments
+ * @arg: MBOX_ARG(0..@n-1)
+ * @n: how many
+ * @result: MBOX_RESULT, when non-NULL
+ *
+ * Return: MBOX_STATUS.
+ */
+u32 work_mbox(struct vdev *d, u32 cmd, const u32 *arg, unsigned int n,
+	      u32 *result)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		bar0_write(&g->d, NVKM_VGPU_REG_MBOX_ARG(i), arg[i]);
-	bar0_write(&g->d, NVKM_VGPU_REG_MBOX_CMD, cmd);
+		bar0_write(d, NVKM_VGPU_REG_MBOX_ARG(i), arg[i]);
+	bar0_write(d, NVKM_VGPU_REG_MBOX_CMD, cmd);
 	if (result)
-		*result = bar0_rd(&g->d, NVKM_VGPU_REG_MBOX_RESULT);
-	return bar0_rd(&g->d, NVKM_VGPU_REG_MBOX_STATUS);
+		*result = bar0_rd(d, NVKM_VGPU_REG_MBOX_RESULT);
+	return bar0_rd(d, NVKM_VGPU_REG_MBOX_STATUS);
 }
 
-/* Binds the channel's class to WORK_SUBC and waits for a fence. */
-static bool work_chan_bind(struct work_chan *ch)
+/**
+ * work_mbox_chan() - a mailbox request about one channel
+ * @d: the vGPU
+ * @cmd: NVKM_VGPU_MBOX_CMD_CHAN_FREE or _CHAN_RESET
+ * @id: the channel, MBOX_ARG(0)
+ *
+ * Return: MBOX_STATUS.
+ */
+u32 work_mbox_chan(struct vdev *d, u32 cmd, u32 id)
 {
-	u32 cls = ch->cls, seq;
+	return work_mbox(d, cmd, &id, 1, NULL);
+}
+
+/**
+ * work_mbox_alloc() - CHAN_ALLOC
+ * @d: the vGPU
+ * @a: its arguments
+ * @id: MBOX_RESULT, the channel
+ *
+ * Return: MBOX_STATUS.
+ */
+u32 work_mbox_alloc(struct vdev *d, const struct work_alloc_args *a, u32 *id)
+{
+	u32 arg[NVKM_VGPU_MBOX_ARGS] = {
+		a->cls, lower_32_bits(a->gpfifo), upper_32_bits(a->gpfifo),
+		a->entries, lower_32_bits(a->userd), upper_32_bits(a->userd),
+		lower_32_bits(a->notifier), upper_32_bits(a->notifier),
+	};
+
+	return work_mbox(d, NVKM_VGPU_MBOX_CMD_CHAN_ALLOC, arg, ARRAY_SIZE(arg),
+			 id);
+}
+
+/**
+ * work_chan_alloc() - allocate a channel, nothing bound
+ * @ch: filled in; kicked through NOTIFY_CHANNEL_PENDING until the caller
+ *	sets ch->doorbell
+ * @g: the vGPU
+ * @a: where its GPFIFO, USERD, notifier and push buffer go (g->mem, g->fb);
+ *	its fence and feeder segment are in guest memory
+ * @cls: NVKM_VGPU_CLASS_SIM_BUSY or NVKM_VGPU_CLASS_COPY
+ * @entries: GPFIFO entries, a power of two
+ *
+ * Return: the mailbox status of CHAN_ALLOC.
+ */
+u32 work_chan_alloc(struct work_chan *ch, struct work_vgpu *g,
+		    struct work_arena *a, u32 cls, u32 entries)
+{
+	struct work_alloc_args args;
+
+	memset(ch, 0, sizeof(*ch));
+	ch->g = g;
+	ch->cls = cls;
+	ch->entries = entries;
+	ch->gpfifo = work_arena_get(a, 8ull * entries, 4096);
+	ch->userd = work_arena_get(a, NVKM_VGPU_USERD_SIZE, NVKM_VGPU_USERD_SIZE);
+	ch->notifier = work_arena_get(a, sizeof(struct nvkm_vgpu_notifier), 16);
+	ch->pb = work_arena_get(a, WORK_PB_SIZE, 4096);
+	ch->fence = work_sys_get(g, 16, 16);
+	ch->busy = work_sys_get(g, 64, 64);
+	args = (struct work_alloc_args){ cls, ch->gpfifo.gpu, entries,
+					 ch->userd.gpu, ch->notifier.gpu };
+	return work_mbox_alloc(&g->d, &args, &ch->id);
+}
+
+/**
+ * work_chan_works() - run a segment with only a fence (and a bind)
+ * @ch: the channel
+ * @bind: first bind the channel's class to WORK_SUBC
+ *
+ * Return: whether the fence came within WORK_WAIT_MS.
+ */
+bool work_chan_works(struct work_chan *ch, bool bind)
+{
 	struct work_push p;
+	u32 seq;
 
 	work_push_begin(&p, ch);
-	work_push_inc(&p, NVKM_VGPU_HOST_SET_OBJECT, 1, &cls);
+	if (bind)
+		work_push_bind(&p);
 	seq = work_push_fence(&p);
 	return work_push_kick(&p) && work_chan_wait(ch, seq, WORK_WAIT_MS);
 }
 
 /**
- * work_chan_new() - allocate a channel, its memory in guest memory
+ * work_chan_new() - allocate a channel in guest memory, its class bound
  * @ch: filled in
  * @g: the vGPU
  * @cls: NVKM_VGPU_CLASS_SIM_BUSY or NVKM_VGPU_CLASS_COPY
  * @entries: GPFIFO entries, a power of two
  *
- * Asks for the channel through the mailbox and binds @cls to WORK_SUBC.
+ * work_chan_alloc() from g->mem, then binds @cls to WORK_SUBC.
  *
  * Return: the mailbox status; WORK_BIND_FAILED when the channel was
  * allocated but did not run the bind.
@@ -179,31 +295,11 @@ static bool work_chan_bind(struct work_chan *ch)
 u32 work_chan_new(struct work_chan *ch, struct work_vgpu *g, u32 cls,
 		  u32 entries)
 {
-	u32 arg[NVKM_VGPU_MBOX_ARGS], status;
+	u32 status = work_chan_alloc(ch, g, &g->mem, cls, entries);
 
-	memset(ch, 0, sizeof(*ch));
-	ch->g = g;
-	ch->cls = cls;
-	ch->entries = entries;
-	ch->gpfifo = work_sys_get(g, 8ull * entries, 4096);
-	ch->userd = work_sys_get(g, NVKM_VGPU_USERD_SIZE, NVKM_VGPU_USERD_SIZE);
-	ch->notifier = work_sys_get(g, sizeof(struct nvkm_vgpu_notifier), 16);
-	ch->pb = work_sys_get(g, WORK_PB_SIZE, 4096);
-	ch->fence = work_sys_get(g, 16, 16);
-	ch->busy = work_sys_get(g, 64, 64);
-	arg[0] = cls;
-	arg[1] = lo32(ch->gpfifo.gpu);
-	arg[2] = hi32(ch->gpfifo.gpu);
-	arg[3] = entries;
-	arg[4] = lo32(ch->userd.gpu);
-	arg[5] = hi32(ch->userd.gpu);
-	arg[6] = lo32(ch->notifier.gpu);
-	arg[7] = hi32(ch->notifier.gpu);
-	status = work_mbox(g, NVKM_VGPU_MBOX_CMD_CHAN_ALLOC, arg,
-			   NVKM_VGPU_MBOX_ARGS, &ch->id);
 	if (status != NVKM_VGPU_MBOX_OK)
 		return status;
-	return work_chan_bind(ch) ? NVKM_VGPU_MBOX_OK : WORK_BIND_FAILED;
+	return work_chan_works(ch, true) ? NVKM_VGPU_MBOX_OK : WORK_BIND_FAILED;
 }
 
 /**
@@ -214,7 +310,28 @@ u32 work_chan_new(struct work_chan *ch, struct work_vgpu *g, u32 cls,
  */
 u32 work_chan_free(struct work_chan *ch)
 {
-	return work_mbox(ch->g, NVKM_VGPU_MBOX_CMD_CHAN_FREE, &ch->id, 1, NULL);
+	return work_mbox_chan(&ch->g->d, NVKM_VGPU_MBOX_CMD_CHAN_FREE, ch->id);
+}
+
+/**
+ * work_chan_reset_unbound() - CHAN_RESET alone
+ * @ch: the channel; its GPFIFO and push buffer start over, its notifier
+ *	is cleared, and no object is bound until the caller binds one
+ *
+ * Return: the mailbox status.
+ */
+u32 work_chan_reset_unbound(struct work_chan *ch)
+{
+	u32 status = work_mbox_chan(&ch->g->d, NVKM_VGPU_MBOX_CMD_CHAN_RESET,
+				    ch->id);
+
+	if (status != NVKM_VGPU_MBOX_OK)
+		return status;
+	ch->put = 0;
+	ch->pb_used = 0;
+	ch->feeding = false;
+	memset(ch->notifier.cpu, 0, ch->notifier.size);
+	return status;
 }
 
 /**
@@ -226,16 +343,11 @@ u32 work_chan_free(struct work_chan *ch)
  */
 u32 work_chan_reset(struct work_chan *ch)
 {
-	u32 status = work_mbox(ch->g, NVKM_VGPU_MBOX_CMD_CHAN_RESET, &ch->id,
-			       1, NULL);
+	u32 status = work_chan_reset_unbound(ch);
 
 	if (status != NVKM_VGPU_MBOX_OK)
 		return status;
-	ch->put = 0;
-	ch->pb_used = 0;
-	ch->feeding = false;
-	memset(ch->notifier.cpu, 0, ch->notifier.size);
-	return work_chan_bind(ch) ? NVKM_VGPU_MBOX_OK : WORK_BIND_FAILED;
+	return work_chan_works(ch, true) ? NVKM_VGPU_MBOX_OK : WORK_BIND_FAILED;
 }
 
 /**
@@ -261,6 +373,17 @@ u32 work_gp_get(struct work_chan *ch)
 }
 
 /**
+ * work_gp_put() - the last GPFIFO entry published to the GPU
+ * @ch: the channel
+ *
+ * Return: USERD's GP_PUT.
+ */
+u32 work_gp_put(struct work_chan *ch)
+{
+	return work_rd32(ch->userd.cpu + NVKM_VGPU_USERD_GP_PUT);
+}
+
+/**
  * work_chan_idle() - wait for the GPU to have read every entry
  * @ch: the channel
  * @ms: deadline
@@ -283,19 +406,68 @@ static void work_entry(struct work_chan *ch, u64 gpu, u32 len)
 {
 	u8 *e = ch->gpfifo.cpu + 8 * ch->put;
 
-	work_wr32(e, lo32(gpu) & NVKM_VGPU_GP_ENTRY0_GET_MASK);
-	work_wr32(e + 4, (hi32(gpu) & NVKM_VGPU_GP_ENTRY1_GET_HI_MASK) |
+	work_wr32(e, lower_32_bits(gpu) & NVKM_VGPU_GP_ENTRY0_GET_MASK);
+	work_wr32(e + 4, (upper_32_bits(gpu) & NVKM_VGPU_GP_ENTRY1_GET_HI_MASK) |
 			 len << NVKM_VGPU_GP_ENTRY1_LENGTH_SHIFT);
 	ch->put = (ch->put + 1) & (ch->entries - 1);
 }
 
-/* Publishes GP_PUT and tells the GPU through NOTIFY_CHANNEL_PENDING. */
+/**
+ * work_chan_entry() - write a GPFIFO entry, not yet published
+ * @ch: the channel
+ * @gpu: the push segment's GPU address
+ * @len: its dwords; 0 for an entry that runs nothing
+ *
+ * Waits (polling) for room in the GPFIFO first; the next work_push_kick()
+ * publishes the entry with its own.
+ *
+ * Return: false when the GPFIFO had no room within WORK_WAIT_MS.
+ */
+bool work_chan_entry(struct work_chan *ch, u64 gpu, u32 len)
+{
+	u64 end = now_us() + WORK_WAIT_MS * 1000ull;
+
+	while (!work_room(ch)) {
+		if (now_us() > end)
+			return false;
+		usleep(500);
+	}
+	work_entry(ch, gpu, len);
+	return true;
+}
+
+/*
+ * Publishes GP_PUT and tells the GPU: through DOORBELL(id) with the new
+ * GP_PUT, or NOTIFY_CHANNEL_PENDING with the channel's number.
+ */
 static void work_kick(struct work_chan *ch)
 {
 	__sync_synchronize();
 	work_wr32(ch->userd.cpu + NVKM_VGPU_USERD_GP_PUT, ch->put);
 	__sync_synchronize();
-	bar0_write(&ch->g->d, NVKM_VGPU_REG_NOTIFY_CHANNEL_PENDING, ch->id);
+	if (ch->doorbell) {
+		ch->rung = ch->put;
+		bar0_write(&ch->g->d, NVKM_VGPU_REG_DOORBELL(ch->id), ch->rung);
+	} else {
+		bar0_write(&ch->g->d, NVKM_VGPU_REG_NOTIFY_CHANNEL_PENDING, ch->id);
+	}
+}
+
+/**
+ * work_hdr() - a method header
+ * @op: NVKM_VGPU_DMA_SEC_OP_*
+ * @subc: the subchannel
+ * @mthd: the (first) method
+ * @count: data words; IMMD's data
+ *
+ * Return: the header.
+ */
+u32 work_hdr(u32 op, u32 subc, u32 mthd, u32 count)
+{
+	return op << NVKM_VGPU_DMA_SEC_OP_SHIFT |
+	       (count & NVKM_VGPU_DMA_COUNT_MASK) << NVKM_VGPU_DMA_COUNT_SHIFT |
+	       subc << NVKM_VGPU_DMA_SUBCH_SHIFT |
+	       ((mthd >> 2) & NVKM_VGPU_DMA_ADDRESS_MASK);
 }
 
 /**
@@ -314,11 +486,35 @@ void work_push_begin(struct work_push *p, struct work_chan *ch)
 	p->len = 0;
 }
 
-static void work_push_dw(struct work_push *p, u32 v)
+/**
+ * work_push_dw() - one dword of a segment, as it is
+ * @p: the segment; bails out past WORK_PUSH_MAX dwords
+ * @v: the dword
+ */
+void work_push_dw(struct work_push *p, u32 v)
 {
 	if (p->len == WORK_PUSH_MAX)
 		tap_bail("push segment longer than %u dwords", WORK_PUSH_MAX);
 	work_wr32(&p->cpu[p->len++], v);
+}
+
+/**
+ * work_push_op() - a method header of any format and its data
+ * @p: the segment
+ * @op: NVKM_VGPU_DMA_SEC_OP_*
+ * @subc: the subchannel
+ * @mthd: the (first) method
+ * @n: data words
+ * @data: them
+ */
+void work_push_op(struct work_push *p, u32 op, u32 subc, u32 mthd,
+		  unsigned int n, const u32 *data)
+{
+	unsigned int i;
+
+	work_push_dw(p, work_hdr(op, subc, mthd, n));
+	for (i = 0; i < n; i++)
+		work_push_dw(p, data[i]);
 }
 
 /**
@@ -331,14 +527,40 @@ static void work_push_dw(struct work_push *p, u32 v)
 void work_push_inc(struct work_push *p, u32 mthd, unsigned int n,
 		   const u32 *data)
 {
-	unsigned int i;
+	work_push_op(p, NVKM_VGPU_DMA_SEC_OP_INC_METHOD, WORK_SUBC, mthd, n,
+		     data);
+}
 
-	work_push_dw(p, NVKM_VGPU_DMA_SEC_OP_INC_METHOD << NVKM_VGPU_DMA_SEC_OP_SHIFT |
-		     (n & NVKM_VGPU_DMA_COUNT_MASK) << NVKM_VGPU_DMA_COUNT_SHIFT |
-		     WORK_SUBC << NVKM_VGPU_DMA_SUBCH_SHIFT |
-		     ((mthd >> 2) & NVKM_VGPU_DMA_ADDRESS_MASK));
-	for (i = 0; i < n; i++)
-		work_push_dw(p, data[i]);
+/**
+ * work_push_mthd() - one method and its data word
+ * @p: the segment
+ * @mthd: the method, on WORK_SUBC
+ * @data: its data
+ */
+void work_push_mthd(struct work_push *p, u32 mthd, u32 data)
+{
+	work_push_inc(p, mthd, 1, &data);
+}
+
+/**
+ * work_push_immd() - an IMMD header: the data in its count field
+ * @p: the segment
+ * @mthd: the method, on WORK_SUBC
+ * @data: its data, 13 bits
+ */
+void work_push_immd(struct work_push *p, u32 mthd, u32 data)
+{
+	work_push_dw(p, work_hdr(NVKM_VGPU_DMA_SEC_OP_IMMD_DATA_METHOD,
+				 WORK_SUBC, mthd, data));
+}
+
+/**
+ * work_push_bind() - SET_OBJECT of the channel's class on WORK_SUBC
+ * @p: the segment
+ */
+void work_push_bind(struct work_push *p)
+{
+	work_push_mthd(p, NVKM_VGPU_HOST_SET_OBJECT, p->ch->cls);
 }
 
 /**
@@ -348,23 +570,24 @@ void work_push_inc(struct work_push *p, u32 mthd, unsigned int n,
  */
 void work_push_busy(struct work_push *p, u64 ns)
 {
-	u32 d[3] = { lo32(ns), hi32(ns), 0 };
+	u32 d[3] = { lower_32_bits(ns), upper_32_bits(ns), 0 };
 
 	work_push_inc(p, NVKM_VGPU_SIM_BUSY_NS_LO, 3, d);
 }
 
 /**
- * work_push_sem() - a host semaphore release of a 32-bit payload
+ * work_push_sem() - a host semaphore operation
  * @p: the segment
  * @addr: the semaphore's GPU address
- * @payload: the value written
- * @flags: more SEM_EXECUTE bits: NVKM_VGPU_SEM_RELEASE_TIMESTAMP for the
- *	engine's ns at @addr + 8 (16 bytes then)
+ * @payload: PAYLOAD_LO and PAYLOAD_HI
+ * @exec: SEM_EXECUTE: WORK_SEM_RELEASE for a release after the work
+ *	before it, with NVKM_VGPU_SEM_RELEASE_TIMESTAMP for the engine's ns
+ *	at @addr + 8 (16 bytes then); an acquire's operation
  */
-void work_push_sem(struct work_push *p, u64 addr, u32 payload, u32 flags)
+void work_push_sem(struct work_push *p, u64 addr, u64 payload, u32 exec)
 {
-	u32 d[5] = { lo32(addr), hi32(addr), payload, 0,
-		     NVKM_VGPU_SEM_OP_RELEASE | NVKM_VGPU_SEM_RELEASE_WFI | flags };
+	u32 d[5] = { lower_32_bits(addr), upper_32_bits(addr),
+		     lower_32_bits(payload), upper_32_bits(payload), exec };
 
 	work_push_inc(p, NVKM_VGPU_HOST_SEM_ADDR_LO, 5, d);
 }
@@ -377,7 +600,7 @@ void work_push_sem(struct work_push *p, u64 addr, u32 payload, u32 flags)
  */
 u32 work_push_fence(struct work_push *p)
 {
-	work_push_sem(p, p->ch->fence.gpu, ++p->ch->seq, 0);
+	work_push_sem(p, p->ch->fence.gpu, ++p->ch->seq, WORK_SEM_RELEASE);
 	return p->ch->seq;
 }
 
@@ -392,15 +615,10 @@ u32 work_push_fence(struct work_push *p)
 bool work_push_kick(struct work_push *p)
 {
 	struct work_chan *ch = p->ch;
-	u64 end = now_us() + WORK_WAIT_MS * 1000ull;
 
-	while (!work_room(ch)) {
-		if (now_us() > end)
-			return false;
-		usleep(500);
-	}
+	if (!work_chan_entry(ch, p->gpu, p->len))
+		return false;
 	ch->pb_used += ((u64)p->len * 4 + 63) & ~63ull;
-	work_entry(ch, p->gpu, p->len);
 	work_kick(ch);
 	return true;
 }
@@ -416,6 +634,32 @@ bool work_push_kick(struct work_push *p)
 bool work_chan_wait(struct work_chan *ch, u32 seq, unsigned int ms)
 {
 	return work_wait_mem(ch->fence.cpu, seq, ms);
+}
+
+/**
+ * work_push_launches() - queue SIM_BUSY launches, one GPFIFO entry each
+ * @ch: a GR channel
+ * @n: how many, at least 1
+ * @ns: the length of each
+ * @seq: the fence the last one releases, for work_chan_wait()
+ *
+ * Return: false when the GPFIFO had no room within WORK_WAIT_MS.
+ */
+bool work_push_launches(struct work_chan *ch, unsigned int n, u64 ns,
+			u32 *seq)
+{
+	struct work_push p;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		work_push_begin(&p, ch);
+		work_push_busy(&p, ns);
+		if (i == n - 1)
+			*seq = work_push_fence(&p);
+		if (!work_push_kick(&p))
+			return false;
+	}
+	return true;
 }
 
 /**
@@ -481,6 +725,28 @@ bool work_feed_stop(struct work_chan *ch, unsigned int ms)
 	idle = work_chan_idle(ch, ms);
 	work_feed(ch);
 	return idle;
+}
+
+/**
+ * work_feed_for() - keep feeders full for a while
+ * @ch: channels
+ * @open: which of them are allocated: only those are fed
+ * @n: how many channels
+ * @ms: for how long
+ * @period_ms: between two rounds of work_feed()
+ */
+void work_feed_for(struct work_chan *ch, const bool *open, unsigned int n,
+		   unsigned int ms, unsigned int period_ms)
+{
+	u64 end = now_us() + ms * 1000ull;
+	unsigned int i;
+
+	do {
+		for (i = 0; i < n; i++)
+			if (open[i])
+				work_feed(&ch[i]);
+		usleep(period_ms * 1000);
+	} while (now_us() < end);
 }
 
 /**
