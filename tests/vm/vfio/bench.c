@@ -73,6 +73,7 @@
 #include "sysfs.h"
 #include "tap.h"
 #include "vdev.h"
+#include "work.h"
 
 #define BAR1 VFIO_PCI_BAR1_REGION_INDEX
 
@@ -133,31 +134,6 @@ static u64 now_ns(void)
 	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
 }
 
-static u32 rd32(const u8 *p)
-{
-	return __atomic_load_n((const u32 *)p, __ATOMIC_ACQUIRE);
-}
-
-static u64 rd64(const u8 *p)
-{
-	return __atomic_load_n((const u64 *)p, __ATOMIC_ACQUIRE);
-}
-
-static void wr32(u8 *p, u32 v)
-{
-	__atomic_store_n((u32 *)p, v, __ATOMIC_RELEASE);
-}
-
-static u32 lo32(u64 v)
-{
-	return (u32)v;
-}
-
-static u32 hi32(u64 v)
-{
-	return (u32)(v >> 32);
-}
-
 static void cpu_relax(void)
 {
 	__builtin_ia32_pause();
@@ -213,9 +189,9 @@ static void chan_report(const char *what, unsigned int i)
 		 "channel %u CHAN_STATE %#x (state %u, error %u), GP_GET %u, GP_PUT %u, notifier info32 %u status %#x, INTR_STATUS %#x",
 		 b.chan, state, state & NVKM_VGPU_CHAN_STATE_MASK,
 		 state >> NVKM_VGPU_CHAN_STATE_ERR_SHIFT,
-		 rd32(b.ctl + CTL_USERD + NVKM_VGPU_USERD_GP_GET),
-		 rd32(b.ctl + CTL_USERD + NVKM_VGPU_USERD_GP_PUT),
-		 rd32(n + 8), rd32(n + 12) >> 16,
+		 work_rd32(b.ctl + CTL_USERD + NVKM_VGPU_USERD_GP_GET),
+		 work_rd32(b.ctl + CTL_USERD + NVKM_VGPU_USERD_GP_PUT),
+		 work_rd32(n + 8), work_rd32(n + 12) >> 16,
 		 bar0_rd(&b.d, NVKM_VGPU_REG_INTR_STATUS));
 	tap_bail("%s, submission %u: %s", what, i, why);
 }
@@ -248,18 +224,18 @@ static u64 wait_word(const u8 *p, u32 want, u64 spin_ns, unsigned int ms)
 {
 	u64 start = now_ns(), end = start + ms * 1000000ull, looked = start, t;
 
-	while (rd32(p) != want) {
+	while (work_rd32(p) != want) {
 		t = now_ns();
 		if (t - start < spin_ns) {
 			cpu_relax();
 			continue;
 		}
 		if (t > end)
-			return rd32(p) == want ? now_ns() : 0;
+			return work_rd32(p) == want ? now_ns() : 0;
 		if (t - looked > STATE_NS) {
 			looked = t;
 			if (!chan_active())
-				return rd32(p) == want ? now_ns() : 0;
+				return work_rd32(p) == want ? now_ns() : 0;
 		}
 		usleep(POLL_US);
 	}
@@ -275,9 +251,9 @@ static u64 wait_stamp(const u8 *p, u64 since)
 	u64 end = now_ns() + WAIT_MS * 1000000ull, ts;
 
 	b.stamps++;
-	if (rd64(p) < since)
+	if (work_rd64(p) < since)
 		b.stamps_late++;
-	while ((ts = rd64(p)) < since) {
+	while ((ts = work_rd64(p)) < since) {
 		if (now_ns() > end)
 			return 0;
 		cpu_relax();
@@ -286,13 +262,6 @@ static u64 wait_stamp(const u8 *p, u64 since)
 }
 
 /* The channel */
-
-static u32 hdr(u32 method, u32 count)
-{
-	return NVKM_VGPU_DMA_SEC_OP_INC_METHOD << NVKM_VGPU_DMA_SEC_OP_SHIFT |
-	       count << NVKM_VGPU_DMA_COUNT_SHIFT |
-	       ((method >> 2) & NVKM_VGPU_DMA_ADDRESS_MASK);
-}
 
 /* A push buffer segment, written into the slot of the next GPFIFO entry. */
 struct push {
@@ -307,7 +276,7 @@ static void push_inc(struct push *p, u32 method, unsigned int n,
 
 	if (p->len + 1 + n > PB_DWORDS)
 		tap_bail("push segment longer than %u dwords", PB_DWORDS);
-	p->dw[p->len++] = hdr(method, n);
+	p->dw[p->len++] = work_hdr(NVKM_VGPU_DMA_SEC_OP_INC_METHOD, 0, method, n);
 	for (i = 0; i < n; i++)
 		p->dw[p->len++] = data[i];
 }
@@ -315,7 +284,7 @@ static void push_inc(struct push *p, u32 method, unsigned int n,
 /* A host semaphore release of @payload with a timestamp at @addr. */
 static void push_release(struct push *p, u64 addr, u32 payload)
 {
-	u32 d[5] = { lo32(addr), hi32(addr), payload, 0,
+	u32 d[5] = { lower_32_bits(addr), upper_32_bits(addr), payload, 0,
 		     NVKM_VGPU_SEM_OP_RELEASE | NVKM_VGPU_SEM_RELEASE_TIMESTAMP };
 
 	push_inc(p, NVKM_VGPU_HOST_SEM_ADDR_LO, 5, d);
@@ -332,10 +301,10 @@ static void submit(const struct push *p)
 	unsigned int i;
 
 	for (i = 0; i < p->len; i++)
-		wr32(b.ctl + pb + 4 * i, p->dw[i]);
-	wr32(e, lo32(pb) & NVKM_VGPU_GP_ENTRY0_GET_MASK);
-	wr32(e + 4, (hi32(pb) & NVKM_VGPU_GP_ENTRY1_GET_HI_MASK) |
-		    p->len << NVKM_VGPU_GP_ENTRY1_LENGTH_SHIFT);
+		work_wr32(b.ctl + pb + 4 * i, p->dw[i]);
+	work_wr32(e, lower_32_bits(pb) & NVKM_VGPU_GP_ENTRY0_GET_MASK);
+	work_wr32(e + 4, (upper_32_bits(pb) & NVKM_VGPU_GP_ENTRY1_GET_HI_MASK) |
+			 p->len << NVKM_VGPU_GP_ENTRY1_LENGTH_SHIFT);
 	b.put = (b.put + 1) % GPFIFO_ENTRIES;
 	__sync_synchronize();
 }
@@ -352,7 +321,7 @@ static u64 kick(void)
 	u64 t0 = now_ns();
 	int ret;
 
-	wr32(b.ctl + CTL_USERD + NVKM_VGPU_USERD_GP_PUT, b.put);
+	work_wr32(b.ctl + CTL_USERD + NVKM_VGPU_USERD_GP_PUT, b.put);
 	__sync_synchronize();
 	ret = bar0_write(&b.d, NVKM_VGPU_REG_NOTIFY_CHANNEL_PENDING, b.chan);
 	if (ret)
@@ -362,19 +331,14 @@ static u64 kick(void)
 
 static void chan_alloc(void)
 {
-	static const u32 arg[NVKM_VGPU_MBOX_ARGS] = {
-		NVKM_VGPU_CLASS_COPY, CTL_GPFIFO, 0, GPFIFO_ENTRIES,
-		CTL_USERD, 0, CTL_NOTIFIER, 0,
+	static const struct work_alloc_args args = {
+		NVKM_VGPU_CLASS_COPY, CTL_GPFIFO, GPFIFO_ENTRIES, CTL_USERD,
+		CTL_NOTIFIER,
 	};
 	struct push p = { .len = 0 };
-	unsigned int i;
 	u32 status, one = 1;
 
-	for (i = 0; i < ARRAY_SIZE(arg); i++)
-		bar0_write(&b.d, NVKM_VGPU_REG_MBOX_ARG(i), arg[i]);
-	bar0_write(&b.d, NVKM_VGPU_REG_MBOX_CMD, NVKM_VGPU_MBOX_CMD_CHAN_ALLOC);
-	status = bar0_rd(&b.d, NVKM_VGPU_REG_MBOX_STATUS);
-	b.chan = bar0_rd(&b.d, NVKM_VGPU_REG_MBOX_RESULT);
+	status = work_mbox_alloc(&b.d, &args, &b.chan);
 	if (status != NVKM_VGPU_MBOX_OK)
 		tap_bail("CHAN_ALLOC of a copy channel: mailbox status %u", status);
 
@@ -438,8 +402,8 @@ static void bench_doorbell(void)
 	for (i = 0; i < b.reps + WARMUP; i++) {
 		p.len = 0;
 		push_release(&p, CTL_SEM, ++b.seq);
-		wr32(sem + 8, 0);
-		wr32(sem + 12, 0);
+		work_wr32(sem + 8, 0);
+		work_wr32(sem + 12, 0);
 		submit(&p);
 		t0 = kick();
 		t1 = wait_word(sem, b.seq, SPIN_NS, WAIT_MS);
@@ -539,7 +503,7 @@ static void bench_msi(bool spin)
 		if (ret != 1)
 			chan_report(ret ? "doorbell to MSI: eventfd wait failed" :
 				    "doorbell to MSI: no interrupt within the deadline", i);
-		if (rd32(sem) != b.seq)
+		if (work_rd32(sem) != b.seq)
 			chan_report("doorbell to MSI: an interrupt but not the release before it",
 				    i);
 		if (count != 1)
@@ -571,17 +535,19 @@ static u64 ce_copy(u64 bytes, unsigned int i)
 	u64 t0, ts;
 
 	push_inc(&p, NVKM_VGPU_COPY_OFFSET_IN_UPPER, 4,
-		 (const u32[]){ hi32(src), lo32(src), hi32(dst), lo32(dst) });
+		 (const u32[]){ upper_32_bits(src), lower_32_bits(src),
+				upper_32_bits(dst), lower_32_bits(dst) });
 	push_inc(&p, NVKM_VGPU_COPY_LINE_LENGTH_IN, 1, (const u32[]){ (u32)bytes });
 	push_inc(&p, NVKM_VGPU_COPY_SET_SEMAPHORE_A, 3,
-		 (const u32[]){ hi32(CTL_SEM_CE), lo32(CTL_SEM_CE), ++b.seq });
+		 (const u32[]){ upper_32_bits(CTL_SEM_CE),
+				lower_32_bits(CTL_SEM_CE), ++b.seq });
 	push_inc(&p, NVKM_VGPU_COPY_LAUNCH_DMA, 1,
 		 (const u32[]){ 2 | NVKM_VGPU_COPY_LAUNCH_SEM_FOUR_WORD <<
 				    NVKM_VGPU_COPY_LAUNCH_SEM_SHIFT |
 				NVKM_VGPU_COPY_LAUNCH_SRC_PITCH |
 				NVKM_VGPU_COPY_LAUNCH_DST_PITCH });
-	wr32(sem + 8, 0);
-	wr32(sem + 12, 0);
+	work_wr32(sem + 8, 0);
+	work_wr32(sem + 12, 0);
 	submit(&p);
 	t0 = kick();
 	if (!wait_word(sem, b.seq, 0, COPY_WAIT_MS))
@@ -824,10 +790,8 @@ int main(int argc, char **argv)
 
 	tap_diag("timestamps read late (payload seen first): %u of %u",
 		 b.stamps_late, b.stamps);
-	bar0_write(&b.d, NVKM_VGPU_REG_MBOX_ARG(0), b.chan);
-	bar0_write(&b.d, NVKM_VGPU_REG_MBOX_CMD, NVKM_VGPU_MBOX_CMD_CHAN_FREE);
-	tap_check(bar0_rd(&b.d, NVKM_VGPU_REG_MBOX_STATUS) == NVKM_VGPU_MBOX_OK,
-		  "CHAN_FREE of channel %u", b.chan);
+	tap_check(work_mbox_chan(&b.d, NVKM_VGPU_MBOX_CMD_CHAN_FREE, b.chan) ==
+		  NVKM_VGPU_MBOX_OK, "CHAN_FREE of channel %u", b.chan);
 	fclose(b.samples);
 	fclose(b.summary);
 	return tap_done();
