@@ -130,8 +130,8 @@ EXPORT_SYMBOL_IF_KUNIT(nvkm_vgpu_registry_count);
  * Builds the GPU's type catalogue and slice allocator from @geo.
  *
  * Return: the GPU, to pass to nvkm_vgpu_gpu_unregister(), or ERR_PTR() of
- * -EINVAL (missing argument or op, another contract version, or a geometry
- * the manager refuses), -EEXIST
+ * -EINVAL (missing argument or op, both or neither of fb_page and fb_rw,
+ * another contract version, or a geometry the manager refuses), -EEXIST
  * (@dev is registered already) or -ENOMEM.
  */
 struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
@@ -142,17 +142,29 @@ struct nvkm_vgpu_gpu *nvkm_vgpu_gpu_register(struct device *dev,
 	struct nvkm_vgpu_gpu *gpu, *other;
 	int ret;
 
-	if (!dev || !ops || !ops->name || !ops->fb_page || !ops->fb_pfn ||
-	    !ops->fb_scrub || !ops->fb_reserve || !ops->fb_release ||
-	    !ops->fb_used ||
-	    !ops->chan_create || !ops->chan_destroy || !ops->chan_kick ||
-	    !ops->chan_preempt || !ops->chan_reset || !geo) {
-		pr_warn("nvkm_vgpu: register: device, geometry and every backend op are required\n");
+	if (!dev || !ops || !geo) {
+		pr_warn("nvkm_vgpu: register: device, backend ops and geometry are required\n");
 		return ERR_PTR(-EINVAL);
 	}
+	/* Before any op: another version's table has other fields. */
 	if (ops->version != NVKM_VGPU_BACKEND_VERSION) {
 		dev_warn(dev, "nvkm_vgpu: backend %s speaks contract version %u, the manager %u\n",
 			 ops->name, ops->version, NVKM_VGPU_BACKEND_VERSION);
+		return ERR_PTR(-EINVAL);
+	}
+	if (!ops->name || !ops->fb_pfn ||
+	    !ops->fb_scrub || !ops->fb_reserve || !ops->fb_release ||
+	    !ops->fb_used ||
+	    !ops->chan_create || !ops->chan_destroy || !ops->chan_kick ||
+	    !ops->chan_preempt || !ops->chan_reset) {
+		dev_warn(dev, "nvkm_vgpu: backend %s: a name and every op but fb_page or fb_rw are required\n",
+			 ops->name);
+		return ERR_PTR(-EINVAL);
+	}
+	/* BAR1's read and write go through one or the other, never both. */
+	if (!ops->fb_page == !ops->fb_rw) {
+		dev_warn(dev, "nvkm_vgpu: backend %s has %s of fb_page and fb_rw; exactly one is required\n",
+			 ops->name, ops->fb_page ? "both" : "neither");
 		return ERR_PTR(-EINVAL);
 	}
 

@@ -24,6 +24,10 @@
  * (nvkm_vgpu_sched_enqueue(), nvkm_vgpu_sched_dequeue()) and what each
  * slice ran (nvkm_vgpu_sched_slice_done()). fb_used reports the FB a
  * slice has backed.
+ * Version 6: fb_rw reads and writes FB bytes through a kernel buffer, for
+ * FB without struct page (VRAM behind the GPU's BAR1); a backend provides
+ * exactly one of fb_page and fb_rw, and the manager's BAR1 read and write
+ * go through whichever it has.
  */
 #ifndef __NVKM_VGPU_BACKEND_H__
 #define __NVKM_VGPU_BACKEND_H__
@@ -38,7 +42,7 @@ struct nvkm_vgpu_sched;
 struct nvkm_vgpu_sched_entity;
 
 /** define NVKM_VGPU_BACKEND_VERSION - version of this contract */
-#define NVKM_VGPU_BACKEND_VERSION 5
+#define NVKM_VGPU_BACKEND_VERSION 6
 
 /** define NVKM_VGPU_BOARD_NAME_MAX - longest board name, NUL excluded */
 #define NVKM_VGPU_BOARD_NAME_MAX 15
@@ -194,8 +198,24 @@ struct nvkm_vgpu_chan_desc {
  *	@alloc, a page never touched before is allocated (zeroed); without, it
  *	returns NULL for such a page (it reads as zeros). ERR_PTR(-ENOMEM) when
  *	the backend cannot back more FB (the simulated GPU's host-memory cap):
- *	the manager turns it into SIGBUS for a mapping and an error for a read
- *	or write. May sleep.
+ *	the manager turns it into an error for a read or write. May sleep.
+ *	For FB in memory with struct page, such as the simulated GPU's sparse
+ *	FB; a backend provides exactly one of @fb_page and @fb_rw.
+ * @fb_rw: read (@write false) @len bytes of FB at @offset into the kernel
+ *	buffer @buf, or write them from it, for FB without struct page (the
+ *	nouveau backend's VRAM, reached through the GPU's BAR1). No alignment:
+ *	any byte @offset and any @len from 1 up; the bytes lie inside one range
+ *	from @fb_reserve, as the manager calls it only for a vGPU's slice,
+ *	while a VFIO user holds the vGPU open (so never during @fb_scrub or
+ *	after @fb_release of the range), and it may call it for the same range
+ *	from several threads at once and while the range is mapped. The
+ *	manager holds none of its locks across the call, and copies between
+ *	@buf and user memory only outside it. Returns 0 with every byte done,
+ *	or a negative errno with none to count on: -EINVAL for bytes outside
+ *	every reserved range, -ENOMEM when the backend cannot map or back
+ *	them; a read or write then returns the bytes done before the failing
+ *	call, or the errno if there were none. May sleep.
+ *	A backend provides exactly one of @fb_page and @fb_rw.
  * @fb_pfn: store in *@pfn the page frame backing the page-aligned FB byte
  *	@offset, allocating it on first touch as @fb_page does. The manager
  *	maps it into a VFIO user (VM_IO | VM_PFNMAP, write-combining), so the
@@ -209,10 +229,10 @@ struct nvkm_vgpu_chan_desc {
  *	Returns 0 or a negative errno.
  * @fb_reserve: a vGPU is getting the FB range [@offset, @offset + @size)
  *	(page aligned) until @fb_release: commit whatever the backend needs to
- *	back it, so that no other range's use can ever make @fb_page or
- *	@fb_pfn fail inside it. Returns 0, or -ENOSPC when the backend cannot
- *	promise that (the vGPU is then not created), having logged why in
- *	one line. May sleep.
+ *	back it, so that no other range's use can ever make @fb_page, @fb_rw
+ *	or @fb_pfn fail inside it. Returns 0, or -ENOSPC when the backend
+ *	cannot promise that (the vGPU is then not created), having logged why
+ *	in one line. May sleep.
  * @fb_release: give back a range from @fb_reserve, after its last scrub.
  * @fb_used: bytes of [@offset, @offset + @size) (page aligned) backed by
  *	memory now, for accounting. Never sleeps.
@@ -242,6 +262,7 @@ struct nvkm_vgpu_backend_ops {
 	struct module *owner;
 	const char *name;
 	struct page *(*fb_page)(void *priv, u64 offset, bool alloc);
+	int (*fb_rw)(void *priv, u64 offset, void *buf, size_t len, bool write);
 	int (*fb_pfn)(void *priv, u64 offset, unsigned long *pfn);
 	int (*fb_scrub)(void *priv, u64 offset, u64 size);
 	int (*fb_reserve)(void *priv, u64 offset, u64 size);

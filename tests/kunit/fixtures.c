@@ -188,23 +188,41 @@ static void nvkm_vgpu_test_gpu_unregister(void *gpu)
 }
 
 /**
- * nvkm_vgpu_test_gpu() - a registered GPU, unregistered when @test ends
+ * nvkm_vgpu_test_gpu_ops() - a GPU of the test's backend, unregistered at its end
  * @test: the test
  * @geo: the GPU's geometry; must be valid
+ * @ops: the backend's operations; must outlive the test's cleanup of the
+ *	GPU (static, or allocated before this is called)
+ * @priv: handed to every operation
  *
  * Return: the GPU, registered on a fresh KUnit device.
  */
-struct nvkm_vgpu_gpu *nvkm_vgpu_test_gpu(struct kunit *test,
-					 const struct nvkm_vgpu_geometry *geo)
+struct nvkm_vgpu_gpu *
+nvkm_vgpu_test_gpu_ops(struct kunit *test, const struct nvkm_vgpu_geometry *geo,
+		       const struct nvkm_vgpu_backend_ops *ops, void *priv)
 {
 	struct nvkm_vgpu_gpu *gpu;
 	struct device *dev;
 
 	dev = nvkm_vgpu_test_dev(test);
-	gpu = nvkm_vgpu_gpu_register(dev, &nvkm_vgpu_test_ops, geo, test);
+	gpu = nvkm_vgpu_gpu_register(dev, ops, geo, priv);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, gpu);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, nvkm_vgpu_test_gpu_unregister,
 						  gpu));
 	return gpu;
+}
+
+/**
+ * nvkm_vgpu_test_gpu() - a registered GPU, unregistered when @test ends
+ * @test: the test
+ * @geo: the GPU's geometry; must be valid
+ *
+ * Return: the GPU, registered on a fresh KUnit device with
+ * &nvkm_vgpu_test_ops and @test as its backend's private data.
+ */
+struct nvkm_vgpu_gpu *nvkm_vgpu_test_gpu(struct kunit *test,
+					 const struct nvkm_vgpu_geometry *geo)
+{
+	return nvkm_vgpu_test_gpu_ops(test, geo, &nvkm_vgpu_test_ops, test);
 }

@@ -27,5 +27,8 @@ nvkm_vgpu_test_type(struct kunit *test, const struct nvkm_vgpu_catalogue *cat,
 struct device *nvkm_vgpu_test_dev(struct kunit *test);
 struct nvkm_vgpu_gpu *nvkm_vgpu_test_gpu(struct kunit *test,
 					 const struct nvkm_vgpu_geometry *geo);
+struct nvkm_vgpu_gpu *
+nvkm_vgpu_test_gpu_ops(struct kunit *test, const struct nvkm_vgpu_geometry *geo,
+		       const struct nvkm_vgpu_backend_ops *ops, void *priv);
 
 #endif /* __NVKM_VGPU_KUNIT_FIXTURES_H__ */

@@ -178,6 +178,48 @@ static void test_missing_arguments_are_einval(struct kunit *test)
 			-EINVAL);
 }
 
+static int test_fb_rw(void *priv, u64 offset, void *buf, size_t len,
+		      bool write)
+{
+	return -EINVAL;
+}
+
+static void test_exactly_one_of_fb_page_and_fb_rw_is_taken(struct kunit *test)
+{
+	struct nvkm_vgpu_backend_ops both = nvkm_vgpu_test_ops;
+	struct nvkm_vgpu_backend_ops neither = nvkm_vgpu_test_ops;
+	u32 before = nvkm_vgpu_registry_count();
+	struct nvkm_vgpu_backend_ops *rw_only;
+	struct nvkm_vgpu_gpu *gpu;
+
+	both.fb_rw = test_fb_rw;
+	neither.fb_page = NULL;
+	/* Outlives the test's body: the GPU is unregistered after it. */
+	rw_only = kunit_kmalloc(test, sizeof(*rw_only), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rw_only);
+	*rw_only = nvkm_vgpu_test_ops;
+	rw_only->fb_page = NULL;
+	rw_only->fb_rw = test_fb_rw;
+
+	KUNIT_EXPECT_EQ(test,
+			PTR_ERR(nvkm_vgpu_gpu_register(nvkm_vgpu_test_dev(test),
+						       &both,
+						       &nvkm_vgpu_board_tiny, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test,
+			PTR_ERR(nvkm_vgpu_gpu_register(nvkm_vgpu_test_dev(test),
+						       &neither,
+						       &nvkm_vgpu_board_tiny, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_registry_count(), before);
+
+	/* fb_page alone is every other fixture's GPU; fb_rw alone too. */
+	gpu = nvkm_vgpu_test_gpu_ops(test, &nvkm_vgpu_board_tiny, rw_only, NULL);
+	KUNIT_EXPECT_PTR_EQ(test, gpu->ops,
+			    (const struct nvkm_vgpu_backend_ops *)rw_only);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_registry_count(), before + 1);
+}
+
 static void test_bad_geometry_registers_nothing(struct kunit *test)
 {
 	struct nvkm_vgpu_geometry geo = nvkm_vgpu_board_tiny;
@@ -280,6 +322,7 @@ static struct kunit_case nvkm_vgpu_registry_cases[] = {
 	KUNIT_CASE(test_find_by_device),
 	KUNIT_CASE(test_same_device_twice_is_eexist),
 	KUNIT_CASE(test_missing_arguments_are_einval),
+	KUNIT_CASE(test_exactly_one_of_fb_page_and_fb_rw_is_taken),
 	KUNIT_CASE(test_bad_geometry_registers_nothing),
 	KUNIT_CASE(test_priv_is_handed_back),
 	KUNIT_CASE(test_geometry_is_copied),
