@@ -8,9 +8,18 @@
  * VRAM has no struct page: a vGPU's range is reached through the GPU's
  * BAR1. fb_reserve maps the range into BAR1 (nvkm_vgpu_bar1_map()) for
  * the vGPU's life and fb_pfn hands out the PFNs of that window of the
- * BAR1 resource, which the manager maps write-combining. BAR1 is often
- * only 256 MiB without resizable BAR, so the sum of the live vGPUs' FB
- * must fit in it: fb_reserve says -ENOSPC, in one line, when it does not.
+ * BAR1 resource, which the manager maps write-combining. fb_rw (the
+ * manager's BAR1 read and write) and fb_scrub reach the window from the
+ * kernel through an ioremap_wc() of at most 2 MiB at a time, made and
+ * dropped on each call. BAR1 is often only 256 MiB without resizable BAR,
+ * so the sum of the live vGPUs' FB must fit in it: fb_reserve says
+ * -ENOSPC, in one line, when it does not.
+ *
+ * Locking: the framebuffer's spinlock guards its list of reserved ranges
+ * only, and is never held across a BAR1 mapping or access. A range's
+ * window stays while the manager may use it: from fb_reserve to
+ * fb_release, which the manager calls only once no fb_rw, fb_pfn or scrub
+ * of the range can run.
  */
 #include <linux/device.h>
 #include <linux/bug.h>
@@ -27,8 +36,8 @@
 
 #include "fb.h"
 
-/* Scrubs map this much of BAR1 at a time. */
-#define NVKM_VGPU_NOUVEAU_SCRUB_CHUNK SZ_2M
+/* Scrubs, reads and writes map this much of BAR1 at a time. */
+#define NVKM_VGPU_NOUVEAU_BAR1_CHUNK SZ_2M
 
 /**
  * struct nvkm_vgpu_nouveau_fb_range - a reserved range and its BAR1 window
@@ -211,6 +220,60 @@ int nvkm_vgpu_nouveau_fb_pfn(struct nvkm_vgpu_nouveau_fb *fb, u64 offset,
 	return ret;
 }
 
+/**
+ * nvkm_vgpu_nouveau_fb_rw() - read or write FB bytes through BAR1
+ * @fb: the framebuffer
+ * @offset: FB offset of the first byte, any alignment
+ * @buf: kernel buffer to read into or write from
+ * @len: bytes, all inside one reserved range
+ * @write: write @buf to the FB rather than read the FB into it
+ *
+ * Copies through the range's BAR1 window with memcpy_fromio() or
+ * memcpy_toio(), a chunk mapping at a time; writes are flushed from the
+ * write-combining buffers before each chunk is unmapped. May sleep.
+ *
+ * Return: 0, -EINVAL when the bytes are not all inside one reserved
+ * range, -ENOMEM when BAR1 cannot be mapped (the bytes of earlier chunks
+ * are done then).
+ */
+int nvkm_vgpu_nouveau_fb_rw(struct nvkm_vgpu_nouveau_fb *fb, u64 offset,
+			    void *buf, size_t len, bool write)
+{
+	struct nvkm_vgpu_nouveau_fb_range *r;
+	resource_size_t paddr = 0;
+	bool found = false;
+	void __iomem *va;
+	size_t done, n;
+
+	spin_lock(&fb->lock);
+	r = nvkm_vgpu_nouveau_fb_find_locked(fb, offset);
+	if (r && len && len <= r->size - (offset - r->offset)) {
+		paddr = r->paddr + (offset - r->offset);
+		found = true;
+	}
+	spin_unlock(&fb->lock);
+	if (!found)
+		return -EINVAL;
+
+	/* The range is the caller's vGPU's: it cannot be released meanwhile. */
+	for (done = 0; done < len; done += n) {
+		n = min_t(size_t, len - done, NVKM_VGPU_NOUVEAU_BAR1_CHUNK);
+		va = ioremap_wc(paddr + done, n);
+		if (!va)
+			return -ENOMEM;
+		if (write) {
+			memcpy_toio(va, buf + done, n);
+			/* Flush the write-combining buffers before unmapping. */
+			wmb();
+		} else {
+			memcpy_fromio(buf + done, va, n);
+		}
+		iounmap(va);
+		cond_resched();
+	}
+	return 0;
+}
+
 /* Zero @size bytes of BAR1 at @paddr, a chunk mapping at a time. */
 static int nvkm_vgpu_nouveau_fb_zero(resource_size_t paddr, u64 size)
 {
@@ -218,7 +281,7 @@ static int nvkm_vgpu_nouveau_fb_zero(resource_size_t paddr, u64 size)
 	void __iomem *va;
 
 	for (done = 0; done < size; done += len) {
-		len = min_t(u64, size - done, NVKM_VGPU_NOUVEAU_SCRUB_CHUNK);
+		len = min_t(u64, size - done, NVKM_VGPU_NOUVEAU_BAR1_CHUNK);
 		va = ioremap_wc(paddr + done, len);
 		if (!va)
 			return -ENOMEM;

@@ -35,6 +35,8 @@ int nvkm_vgpu_nouveau_fb_reserve(struct nvkm_vgpu_nouveau_fb *fb, u64 offset,
 void nvkm_vgpu_nouveau_fb_release(struct nvkm_vgpu_nouveau_fb *fb, u64 offset);
 int nvkm_vgpu_nouveau_fb_pfn(struct nvkm_vgpu_nouveau_fb *fb, u64 offset,
 			     unsigned long *pfn);
+int nvkm_vgpu_nouveau_fb_rw(struct nvkm_vgpu_nouveau_fb *fb, u64 offset,
+			    void *buf, size_t len, bool write);
 int nvkm_vgpu_nouveau_fb_scrub(struct nvkm_vgpu_nouveau_fb *fb, u64 offset,
 			       u64 size);
 u64 nvkm_vgpu_nouveau_fb_used(struct nvkm_vgpu_nouveau_fb *fb, u64 offset,

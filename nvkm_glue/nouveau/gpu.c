@@ -25,11 +25,13 @@ module_param(chids, uint, 0444);
 MODULE_PARM_DESC(chids,
 		 "channel IDs reserved for vGPUs per GPU (default 0: half the smallest ID allocator)");
 
-/* VRAM has no struct page: the manager's BAR1 read and write need one. */
-static struct page *nvkm_vgpu_nouveau_gpu_fb_page(void *priv, u64 offset,
-						  bool alloc)
+/* VRAM has no struct page: BAR1 reads and writes go through its window. */
+static int nvkm_vgpu_nouveau_gpu_fb_rw(void *priv, u64 offset, void *buf,
+				       size_t len, bool write)
 {
-	return ERR_PTR(-EOPNOTSUPP);
+	struct nvkm_vgpu_nouveau_gpu *gpu = priv;
+
+	return nvkm_vgpu_nouveau_fb_rw(&gpu->fb, offset, buf, len, write);
 }
 
 static int nvkm_vgpu_nouveau_gpu_fb_pfn(void *priv, u64 offset,
@@ -72,7 +74,7 @@ static const struct nvkm_vgpu_backend_ops nvkm_vgpu_nouveau_gpu_ops = {
 	.version = NVKM_VGPU_BACKEND_VERSION,
 	.owner = THIS_MODULE,
 	.name = "nouveau",
-	.fb_page = nvkm_vgpu_nouveau_gpu_fb_page,
+	.fb_rw = nvkm_vgpu_nouveau_gpu_fb_rw,
 	.fb_pfn = nvkm_vgpu_nouveau_gpu_fb_pfn,
 	.fb_scrub = nvkm_vgpu_nouveau_gpu_fb_scrub,
 	.fb_reserve = nvkm_vgpu_nouveau_gpu_fb_reserve,

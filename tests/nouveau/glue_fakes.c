@@ -2,9 +2,9 @@
 /*
  * Fakes of the NVKM calls the nouveau backend makes (patches 0002-0004),
  * for the backend's glue compiled into this test module: a carve-out of a
- * size the test sets, a BAR1 of a fixed number of bytes handed out from
- * its bottom, and a channel ID reservation that records what it was asked.
- * No GPU, no nouveau.ko.
+ * size the test sets, a BAR1 handed out from its bottom (a fixed address
+ * and size, or memory of the test's), and a channel ID reservation that
+ * records what it was asked. No GPU, no nouveau.ko.
  */
 #include <kunit/test.h>
 
@@ -27,11 +27,14 @@ int nvkm_vgpu_vram(struct nvkm_device *device, u64 *addr, u64 *size)
 int nvkm_vgpu_bar1_map(struct nvkm_device *device, u64 offset, u64 size,
 		       struct nvkm_vma **pvma, resource_size_t *paddr)
 {
+	u64 bar1_addr = glue_fake.bar1_addr ?: GLUE_FAKE_BAR1_ADDR;
+	u64 bar1_size = glue_fake.bar1_size ?: GLUE_FAKE_BAR1_SIZE;
+
 	if (!size || offset + size > glue_fake.vram_size)
 		return -EINVAL;
-	if (glue_fake.bar1_used + size > GLUE_FAKE_BAR1_SIZE)
+	if (glue_fake.bar1_used + size > bar1_size)
 		return -ENOSPC;
-	*paddr = GLUE_FAKE_BAR1_ADDR + glue_fake.bar1_used;
+	*paddr = bar1_addr + glue_fake.bar1_used;
 	glue_fake.bar1_used += size;
 	glue_fake.maps++;
 	/* Any non-NULL cookie: the backend only hands it back. */

@@ -12,6 +12,10 @@
  * struct glue_fake - the fakes' state, reset by each case
  * @vram_addr: the carve-out's VRAM offset
  * @vram_size: its size; 0: no carve-out
+ * @bar1_addr: BAR1's physical address; 0: %GLUE_FAKE_BAR1_ADDR, where
+ *	nothing is (a test that touches BAR1 points it at memory it can
+ *	ioremap())
+ * @bar1_size: BAR1's bytes; 0: %GLUE_FAKE_BAR1_SIZE
  * @bar1_used: BAR1 bytes handed out
  * @maps: nvkm_vgpu_bar1_map() successes
  * @unmaps: nvkm_vgpu_bar1_unmap() calls with a mapping
@@ -23,6 +27,8 @@
 struct glue_fake {
 	u64 vram_addr;
 	u64 vram_size;
+	u64 bar1_addr;
+	u64 bar1_size;
 	u64 bar1_used;
 	int maps;
 	int unmaps;

@@ -3,13 +3,18 @@
  * The nouveau backend's glue (nvkm_glue/nouveau/ fb.c, chid.c,
  * geometry.c) against a fake NVKM device and fakes of the hook's calls
  * (glue_fakes.c): what the backend tells the manager and what it asks
- * nouveau, with no GPU. fb_scrub's BAR1 writes need a real BAR and are
- * not run here.
+ * nouveau, with no GPU. fb_rw and fb_scrub reach BAR1 with ioremap_wc();
+ * their cases give the fakes a BAR1 of RAM pages marked reserved, which
+ * x86's ioremap() maps as it maps memory the firmware reserved.
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/pfn.h>
+#include <linux/set_memory.h>
+#include <linux/string.h>
 
 #include <core/device.h>
 #include <core/engine.h>
@@ -265,6 +270,158 @@ static void test_fb_used_counts_reserved_bytes_in_the_range(struct kunit *test)
 	nvkm_vgpu_nouveau_fb_fini(fb);
 }
 
+/* 4 MiB: fb_rw maps 2 MiB at a time, so a copy can cross a chunk. */
+#define FAKE_BAR1_ORDER 10
+#define FAKE_BAR1_SIZE (PAGE_SIZE << FAKE_BAR1_ORDER)
+
+static void fake_bar1_free(void *data)
+{
+	struct page *pages = data;
+	unsigned long i;
+
+	/* ioremap_wc() left the pages' direct mapping uncached. */
+	set_memory_wb((unsigned long)page_address(pages),
+		      1 << FAKE_BAR1_ORDER);
+	for (i = 0; i < 1UL << FAKE_BAR1_ORDER; i++)
+		ClearPageReserved(pages + i);
+	__free_pages(pages, FAKE_BAR1_ORDER);
+}
+
+/*
+ * Points the fakes' BAR1 at FAKE_BAR1_SIZE bytes of zeroed memory the glue
+ * can ioremap_wc(), freed when the test ends. Returns their kernel
+ * address, for the test to look at BAR1 behind the glue's back.
+ */
+static u8 *fake_bar1_new(struct kunit *test)
+{
+	struct page *pages;
+	unsigned long i;
+
+	pages = alloc_pages(GFP_KERNEL | __GFP_ZERO, FAKE_BAR1_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	for (i = 0; i < 1UL << FAKE_BAR1_ORDER; i++)
+		SetPageReserved(pages + i);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fake_bar1_free,
+							   pages));
+	glue_fake.bar1_addr = page_to_phys(pages);
+	glue_fake.bar1_size = FAKE_BAR1_SIZE;
+	return page_address(pages);
+}
+
+static u8 fake_pattern(size_t i)
+{
+	return (u8)(i * 13 + i / 509) | 0x80;
+}
+
+/* The index of the first byte of @p that is not @c, or @len. */
+static size_t first_not(const u8 *p, size_t len, u8 c)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != c)
+			return i;
+	return len;
+}
+
+static void test_fb_rw_goes_through_the_ranges_bar1_window(struct kunit *test)
+{
+	struct fake_gpu *f = fake_gpu_new(test, 2048, 2048);
+	struct nvkm_vgpu_nouveau_fb *fb = fb_new(test, f);
+	u8 *bar1 = fake_bar1_new(test);
+	/* Unaligned, across the 2 MiB chunk of BAR1 the glue maps at once. */
+	u64 at = SZ_256M + 123;
+	size_t len = SZ_2M + SZ_512K, i;
+	u8 *buf, *got;
+
+	buf = kunit_kmalloc(test, len, GFP_KERNEL);
+	got = kunit_kzalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	for (i = 0; i < len; i++)
+		buf[i] = fake_pattern(i);
+
+	/* A's window is BAR1's first MiB, B's the three after it. */
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, SZ_64M, SZ_1M), 0);
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, SZ_256M, SZ_2M + SZ_1M),
+			0);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_rw(fb, at, buf, len, true), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(bar1 + SZ_1M + 123, buf, len), 0);
+	KUNIT_EXPECT_EQ(test, first_not(bar1, SZ_1M + 123, 0), SZ_1M + 123);
+	KUNIT_EXPECT_EQ(test, first_not(bar1 + SZ_1M + 123 + len,
+					FAKE_BAR1_SIZE - SZ_1M - 123 - len, 0),
+			FAKE_BAR1_SIZE - SZ_1M - 123 - len);
+
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_rw(fb, at, got, len, false), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(got, buf, len), 0);
+
+	/* A few bytes of A, written behind the glue's back. */
+	memcpy(bar1 + SZ_1M - 7, "abcdefg", 7);
+	memset(got, 0, 8);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_rw(fb, SZ_64M + SZ_1M - 7, got,
+						      7, false), 0);
+	KUNIT_EXPECT_MEMEQ(test, got, "abcdefg\0", 8);
+	KUNIT_EXPECT_EQ(test, glue_fake.maps, 2);
+
+	nvkm_vgpu_nouveau_fb_release(fb, SZ_64M);
+	nvkm_vgpu_nouveau_fb_release(fb, SZ_256M);
+	nvkm_vgpu_nouveau_fb_fini(fb);
+}
+
+static void test_fb_rw_outside_one_reserved_range_is_einval(struct kunit *test)
+{
+	struct fake_gpu *f = fake_gpu_new(test, 2048, 2048);
+	struct nvkm_vgpu_nouveau_fb *fb = fb_new(test, f);
+	u8 *bar1 = fake_bar1_new(test);
+	u8 buf[16];
+
+	memset(buf, 0x5a, sizeof(buf));
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, SZ_64M, SZ_1M), 0);
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, SZ_64M + SZ_1M, SZ_1M),
+			0);
+	/* Before, after, across the end of a range (into the next), empty. */
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_rw(fb, SZ_64M - 1, buf, 2, true),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_rw(fb, SZ_64M + SZ_2M, buf, 1,
+						      true),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_rw(fb, SZ_64M + SZ_1M - 8, buf,
+						      16, true),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_rw(fb, SZ_64M, buf, 0, true),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, first_not(bar1, SZ_2M, 0), SZ_2M);
+
+	nvkm_vgpu_nouveau_fb_release(fb, SZ_64M);
+	/* Released: its window is gone. */
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_rw(fb, SZ_64M, buf, 1, false),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_rw(fb, SZ_64M + SZ_1M, buf, 16,
+						      true), 0);
+	KUNIT_EXPECT_EQ(test, first_not(bar1 + SZ_1M, 16, 0x5a), 16);
+	nvkm_vgpu_nouveau_fb_release(fb, SZ_64M + SZ_1M);
+	nvkm_vgpu_nouveau_fb_fini(fb);
+}
+
+static void test_fb_scrub_zeroes_only_the_range_in_bar1(struct kunit *test)
+{
+	struct fake_gpu *f = fake_gpu_new(test, 2048, 2048);
+	struct nvkm_vgpu_nouveau_fb *fb = fb_new(test, f);
+	u8 *bar1 = fake_bar1_new(test);
+
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, SZ_64M, SZ_4M), 0);
+	memset(bar1, 0xff, FAKE_BAR1_SIZE);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_scrub(fb, SZ_64M + SZ_1M,
+							 SZ_2M + SZ_512K), 0);
+	KUNIT_EXPECT_EQ(test, first_not(bar1, SZ_1M, 0xff), SZ_1M);
+	KUNIT_EXPECT_EQ(test, first_not(bar1 + SZ_1M, SZ_2M + SZ_512K, 0),
+			SZ_2M + SZ_512K);
+	KUNIT_EXPECT_EQ(test, first_not(bar1 + SZ_4M - SZ_512K, SZ_512K, 0xff),
+			SZ_512K);
+	nvkm_vgpu_nouveau_fb_release(fb, SZ_64M);
+	nvkm_vgpu_nouveau_fb_fini(fb);
+}
+
 static struct kunit_case nvkm_glue_test_cases[] = {
 	KUNIT_CASE(test_geometry_is_the_carveout_the_runlists_and_the_pci_function),
 	KUNIT_CASE(test_chid_reserves_half_the_smallest_allocator),
@@ -274,6 +431,9 @@ static struct kunit_case nvkm_glue_test_cases[] = {
 	KUNIT_CASE(test_fb_overlapping_or_outside_reserve_is_refused),
 	KUNIT_CASE(test_fb_reserve_past_bar1_is_enospc),
 	KUNIT_CASE(test_fb_used_counts_reserved_bytes_in_the_range),
+	KUNIT_CASE(test_fb_rw_goes_through_the_ranges_bar1_window),
+	KUNIT_CASE(test_fb_rw_outside_one_reserved_range_is_einval),
+	KUNIT_CASE(test_fb_scrub_zeroes_only_the_range_in_bar1),
 	{}
 };
 
