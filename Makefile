@@ -24,9 +24,17 @@
 #                   on a kernel other than 6.12, or the debug kernel (its
 #                   own nouveau has the hook), one line says why not
 #   make nouveau-uninstall  remove what make nouveau installed, then depmod
+#   make nouveau-dkms  the patched nouveau as a DKMS package instead (an
+#                   alternative to make nouveau, whose installs it removes):
+#                   nouveau/dkms.conf and the patches copied to /usr/src/
+#                   nvkm-vgpu-nouveau-VERSION, dkms add and install for
+#                   KDIR's kernel; each later kernel of linux-source-6.12's
+#                   version gets it rebuilt (AUTOINSTALL)
+#   make nouveau-dkms-remove  dkms remove it for every kernel, delete the copy
 #   make nouveau-backend  the nouveau backend, nvkm_vgpu_nouveau.ko, with the
-#                   manager, against KDIR and the patched nouveau (built if
-#                   needed), W=1 and sparse, in build/nouveau-backend/<release>
+#                   manager, against KDIR and the patched nouveau (the DKMS
+#                   package's build if there is one, else built if needed),
+#                   W=1 and sparse, in build/nouveau-backend/<release>
 #   make help       this list
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -96,7 +104,8 @@ dkms-remove:
 	rm -rf $(DKMS_SRC)
 
 # nouveau with the vGPU manager's hook: Documentation/nouveau.rst.
-.PHONY: nouveau nouveau-uninstall nouveau-backend
+.PHONY: nouveau nouveau-uninstall nouveau-backend nouveau-dkms \
+	nouveau-dkms-remove
 
 nouveau:
 	scripts/nouveau.sh install "$(KDIR)"
@@ -106,6 +115,12 @@ nouveau-uninstall:
 
 nouveau-backend:
 	scripts/nouveau.sh backend "$(KDIR)"
+
+nouveau-dkms:
+	scripts/nouveau.sh dkms-install "$(KDIR)"
+
+nouveau-dkms-remove:
+	scripts/nouveau.sh dkms-remove
 
 help:
 	@sed -n 's/^#   //p' Makefile

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: scripts/nouveau.sh build|install|uninstall|print-dir|backend [KDIR]
+# Usage: scripts/nouveau.sh build|install|uninstall|print-dir|backend|dkms-install [KDIR] | dkms-src [DIR] | dkms-remove
 #
 # nouveau with the vGPU manager's hook (nouveau/patches/*.patch), built
 # out of tree from Debian's linux-source-6.12 against KDIR (default
@@ -12,27 +12,40 @@
 #              patches and KDIR's release and .config, and never rebuilt
 #   install    build, then install nouveau.ko as
 #              $DESTDIR/lib/modules/<release>/updates/nvkm-vgpu/nouveau.ko
-#              (it overrides the distribution's nouveau) and run depmod
+#              (it overrides the distribution's nouveau) and run depmod;
+#              refused while the DKMS package is in DKMS
 #   uninstall  remove exactly the files install listed in that directory's
 #              manifest, then run depmod
 #   print-dir  build, then print the cache directory: nouveau.ko,
 #              Module.symvers (for a module using the hook's symbols),
 #              release, and the patched sources in linux/
-#   backend    build, then build the manager and the nouveau backend
-#              (nvkm_glue/nouveau/, nvkm_vgpu_nouveau.ko) against KDIR and
-#              the patched nouveau's headers and Module.symvers, W=1 and
-#              sparse (C=2), warnings fatal, in build/nouveau-backend/
-#              <release>/; prints that directory
+#   backend    build (unless NOUVEAU_SRC is set, or the DKMS package kept
+#              what it needs for KDIR's release), then build the manager
+#              and the nouveau backend (nvkm_glue/nouveau/,
+#              nvkm_vgpu_nouveau.ko) against KDIR and the patched nouveau's
+#              headers and Module.symvers, W=1 and sparse (C=2), warnings
+#              fatal, in build/nouveau-backend/<release>/ (or
+#              NOUVEAU_BACKEND_OUT); prints that directory
+#   dkms-src   copy the DKMS package nvkm-vgpu-nouveau (nouveau/dkms.conf,
+#              nouveau/dkms-build.sh, the patches, VERSION) to DIR, default
+#              /usr/src/nvkm-vgpu-nouveau-<VERSION>
+#   dkms-install  uninstall what install put in any /lib/modules/*/updates/
+#              nvkm-vgpu, dkms-src, dkms add, then dkms install for KDIR's
+#              release (and, by AUTOINSTALL, each kernel installed later)
+#   dkms-remove   dkms remove the package for every kernel, delete its
+#              /usr/src directory
 # A KDIR that is not Linux 6.12 of the source package's version, or whose
 # kernel has no nouveau module (CONFIG_DRM_NOUVEAU=m), is skipped: one
-# line says why and the exit code is 0, or 3 with NOUVEAU_REQUIRE=1.
+# line says why and the exit code is 0, or 3 with NOUVEAU_REQUIRE=1
+# (dkms-install: the package stays in DKMS for later kernels).
 # A KDIR whose kernel built the patched nouveau itself (the debug kernel:
 # its Module.symvers exports the hook) needs no out-of-tree nouveau: build,
 # install and print-dir say so and exit as for a skip; backend builds the
 # manager and the backend against that tree (scripts/build-module.sh, W=1,
 # sparse) in the same directory.
 # Environment: KDIR, DESTDIR, NVKM_VGPU_CACHE, JOBS (make -j, default 2),
-# NOUVEAU_REQUIRE.
+# NOUVEAU_REQUIRE, NOUVEAU_SRC (backend: a built, patched nouveau source
+# directory with its Module.symvers), NOUVEAU_BACKEND_OUT.
 set -euo pipefail
 
 usage() {
@@ -45,12 +58,15 @@ if [ $# -lt 1 ] || [ $# -gt 2 ]; then
 fi
 cmd=$1
 case "$cmd" in
-build | install | uninstall | print-dir | backend) ;;
+build | install | uninstall | print-dir | backend | dkms-install | dkms-src) ;;
+dkms-remove) [ $# = 1 ] || usage ;;
 *) usage ;;
 esac
-kdir=${2:-${KDIR:-/lib/modules/$(uname -r)/build}}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
+version=$(cat "$top/VERSION")
+dkms_pkg=nvkm-vgpu-nouveau
+dkms_src=/usr/src/$dkms_pkg-$version
 tarball=/usr/src/linux-source-6.12.tar.xz
 cache=${NVKM_VGPU_CACHE:-/var/cache/nvkm-vgpu}
 destdir=${DESTDIR:-}
@@ -61,6 +77,41 @@ die() {
 	echo "$me: $*" >&2
 	exit 1
 }
+
+# ---- the DKMS package (nouveau/dkms.conf) ----
+# dkms_copy DIR: the package's source directory, as dkms add wants it.
+dkms_copy() {
+	local to=$1
+	rm -rf "$to"
+	mkdir -p "$to/patches"
+	install -m 0644 "$top/nouveau/dkms.conf" "$top/VERSION" "$to/"
+	install -m 0644 "$top/nouveau/dkms-Makefile" "$to/Makefile"
+	install -m 0755 "$top/nouveau/dkms-build.sh" "$to/"
+	install -m 0644 "$top"/nouveau/patches/*.patch "$to/patches/"
+	echo "$me: $dkms_pkg $version's DKMS sources in $to"
+}
+
+# dkms_present: the package is in DKMS, in any version and state.
+dkms_present() {
+	command -v dkms >/dev/null && dkms status "$dkms_pkg" 2>/dev/null | grep -q .
+}
+
+if [ "$cmd" = dkms-src ]; then
+	dkms_copy "${2:-$dkms_src}"
+	exit 0
+fi
+if [ "$cmd" = dkms-remove ]; then
+	if command -v dkms >/dev/null && dkms status "$dkms_pkg/$version" 2>/dev/null | grep -q .; then
+		dkms remove "$dkms_pkg/$version" --all
+	else
+		echo "$me: $dkms_pkg/$version is not in DKMS"
+	fi
+	rm -rf "$dkms_src"
+	echo "$me: removed $dkms_src"
+	exit 0
+fi
+
+kdir=${2:-${KDIR:-/lib/modules/$(uname -r)/build}}
 
 # skip WHY: nothing to build for this KDIR.
 skip() {
@@ -80,31 +131,64 @@ else
 fi
 moddir="$destdir/lib/modules/$release/updates/nvkm-vgpu"
 
+# depmod_run RELEASE
 depmod_run() {
 	if [ -n "$destdir" ]; then
-		depmod -b "$destdir" "$release"
+		depmod -b "$destdir" "$1"
 	else
-		depmod "$release"
+		depmod "$1"
 	fi
 }
 
-if [ "$cmd" = uninstall ]; then
-	manifest="$moddir/manifest"
+# uninstall_release RELEASE: what install put in RELEASE's updates/nvkm-vgpu.
+uninstall_release() {
+	local rel=$1 dir="$destdir/lib/modules/$1/updates/nvkm-vgpu" f
+	local manifest="$dir/manifest"
 	if [ ! -f "$manifest" ]; then
-		echo "$me: nothing installed for $release (no $manifest)"
-		exit 0
+		echo "$me: nothing installed for $rel (no $manifest)"
+		return 0
 	fi
 	while IFS= read -r f; do
 		case "$f" in
 		"" | */* | .*) die "unexpected name '$f' in $manifest" ;;
 		esac
-		rm -f "$moddir/$f"
-		echo "$me: removed $moddir/$f"
+		rm -f "$dir/$f"
+		echo "$me: removed $dir/$f"
 	done <"$manifest"
 	rm -f "$manifest"
 	# updates/ too, if install made it and nothing else is there.
-	rmdir "$moddir" "${moddir%/*}" 2>/dev/null || true
-	depmod_run
+	rmdir "$dir" "${dir%/*}" 2>/dev/null || true
+	depmod_run "$rel"
+}
+
+if [ "$cmd" = uninstall ]; then
+	uninstall_release "$release"
+	exit 0
+fi
+
+if [ "$cmd" = dkms-install ]; then
+	command -v dkms >/dev/null || die "dkms is not installed (apt-get install dkms)"
+	if dkms_present; then
+		dkms status "$dkms_pkg" >&2
+		die "$dkms_pkg is in DKMS already; make nouveau-dkms-remove first"
+	fi
+	# The package replaces what make nouveau installed, for every kernel:
+	# two nouveau.ko under updates/ would leave the choice to depmod's
+	# directory order.
+	for m in "$destdir"/lib/modules/*/updates/nvkm-vgpu/manifest; do
+		[ -f "$m" ] || continue
+		m=${m%/updates/nvkm-vgpu/manifest}
+		uninstall_release "${m##*/}"
+	done
+	dkms_copy "$dkms_src"
+	dkms add "$dkms_pkg/$version"
+	rc=0
+	dkms install "$dkms_pkg/$version" -k "$release" -j "$jobs" || rc=$?
+	if [ $rc = 77 ]; then
+		skip "dkms skipped $release (BUILD_EXCLUSIVE, above: its version is not linux-source-6.12's, or it has no nouveau); $dkms_pkg stays in DKMS and is built for each matching kernel installed later"
+	fi
+	[ $rc = 0 ] || die "dkms install $dkms_pkg/$version -k $release failed ($rc); the package stays added: make nouveau-dkms-remove"
+	echo "$me: $dkms_pkg $version installed for $release under /lib/modules/$release/updates/dkms; run update-initramfs -u if nouveau is in the initramfs"
 	exit 0
 fi
 
@@ -132,7 +216,7 @@ if [ -d "$kdir/drivers/gpu/drm/nouveau/include/nvkm" ] &&
 	if [ "$cmd" != backend ]; then
 		skip "$kdir's kernel $release built the patched nouveau itself (scripts/build-kernel.sh); its own nouveau.ko has the hook"
 	fi
-	out="$top/build/nouveau-backend/$release"
+	out=${NOUVEAU_BACKEND_OUT:-$top/build/nouveau-backend/$release}
 	sparse=()
 	if command -v sparse >/dev/null; then
 		sparse=(C=2)
@@ -203,21 +287,25 @@ build() {
 	echo "$me: built in $(((SECONDS - t0) / 60)) min $(((SECONDS - t0) % 60)) s: $dir/nouveau.ko" >&2
 }
 
-# The manager (scripts/build-module.sh, W=1) and the backend in one copy
-# of the sources; the backend links against both modules' symbols.
+# backend SRC: the manager (scripts/build-module.sh, W=1) and the backend
+# in one copy of the sources, against the patched nouveau's headers in SRC;
+# the backend links against both modules' symbols (SRC/Module.symvers).
 backend() {
-	local out="$top/build/nouveau-backend/$release"
-	local src="$dir/linux/drivers/gpu/drm/nouveau" rc=0
+	local src=$1 rc=0
+	local out=${NOUVEAU_BACKEND_OUT:-$top/build/nouveau-backend/$release}
 	local sparse=()
 
-	echo "$me: building the manager and the backend for $release in $out" >&2
+	grep -q '^0x[0-9a-f]*[[:space:]]nvkm_vgpu_hook_register[[:space:]]' "$src/Module.symvers" 2>/dev/null ||
+		die "$src/Module.symvers does not export nvkm_vgpu_hook_register: not a built, patched nouveau"
+	[ -d "$src/include/nvkm" ] || die "no $src/include/nvkm: not nouveau's sources"
+	echo "$me: building the manager and the backend for $release in $out, against $src" >&2
 	"$top/scripts/build-module.sh" "$kdir" "$out"
 	if command -v sparse >/dev/null; then
 		sparse=(C=2)
 	fi
 	make -C "$kdir" M="$out/nvkm_glue/nouveau" W=1 "${sparse[@]}" -j"$jobs" \
 		NOUVEAU_SRC="$src" \
-		KBUILD_EXTRA_SYMBOLS="$dir/Module.symvers $out/Module.symvers" \
+		KBUILD_EXTRA_SYMBOLS="$src/Module.symvers $out/Module.symvers" \
 		modules >"$out/backend.log" 2>&1 || rc=$?
 	if [ $rc -ne 0 ]; then
 		tail -n 30 "$out/backend.log" >&2
@@ -230,16 +318,41 @@ backend() {
 	echo "$out"
 }
 
+# The backend against a nouveau built elsewhere: NOUVEAU_SRC, or what the
+# DKMS package keeps for this release (nouveau/dkms-build.sh keep).
+if [ "$cmd" = backend ]; then
+	kept=/var/lib/dkms/$dkms_pkg/$version/$release/$(uname -m)/nouveau
+	if [ -n "${NOUVEAU_SRC:-}" ]; then
+		backend "$(cd "$NOUVEAU_SRC" && pwd)"
+		exit 0
+	elif [ -f "$kept/Module.symvers" ]; then
+		echo "$me: $dkms_pkg $version is built for $release in DKMS: using its nouveau" >&2
+		backend "$kept"
+		exit 0
+	fi
+fi
+# make nouveau and the DKMS package are alternatives: two nouveau.ko under
+# updates/ would leave the choice to depmod's directory order.
+if [ "$cmd" = install ]; then
+	if [ -z "$destdir" ] && dkms_present; then
+		dkms status "$dkms_pkg" >&2
+		die "$dkms_pkg (make nouveau-dkms) is in DKMS and builds this nouveau for every kernel; make nouveau-dkms-remove first, or keep it and skip make nouveau"
+	fi
+	if compgen -G "$destdir/lib/modules/$release/updates/dkms/nouveau.ko*" >/dev/null; then
+		die "a DKMS nouveau is installed for $release ($(compgen -G "$destdir/lib/modules/$release/updates/dkms/nouveau.ko*")); remove it first (make nouveau-dkms-remove)"
+	fi
+fi
+
 build
 case "$cmd" in
 build) ;;
 print-dir) echo "$dir" ;;
-backend) backend ;;
+backend) backend "$dir/linux/drivers/gpu/drm/nouveau" ;;
 install)
 	mkdir -p "$moddir"
 	install -m 0644 "$dir/nouveau.ko" "$moddir/nouveau.ko"
 	echo nouveau.ko >"$moddir/manifest"
-	depmod_run
+	depmod_run "$release"
 	echo "$me: installed $moddir/nouveau.ko ($srcver, $(basename "$dir"))"
 	;;
 esac
