@@ -1121,12 +1121,17 @@ static bool wait_for_word(struct test_gpu *gpu, u64 addr, u32 val,
 }
 
 /* Waits up to @ms for @tc to be the channel its engine runs. */
-static bool wait_running(struct test_chan *tc, unsigned int ms)
+/*
+ * Until @tc's LAUNCH is under way on its engine's thread: running alone
+ * may be the turn's first methods, which a switch ends cleanly.
+ */
+static bool wait_launching(struct test_chan *tc, unsigned int ms)
 {
 	struct nvkm_vgpu_sim_engine *eng = tc->chan->engine;
 	unsigned long end = jiffies + msecs_to_jiffies(ms);
 
-	while (READ_ONCE(eng->running) != tc->chan) {
+	while (READ_ONCE(eng->running) != tc->chan ||
+	       !READ_ONCE(tc->chan->exec.busy.deadline_ns)) {
 		if (time_after(jiffies, end))
 			return false;
 		usleep_range(500, 1000);
@@ -1229,7 +1234,7 @@ static void test_long_launch_stops_at_the_preemption_timeout(struct kunit *test)
 	hog->desc.preempt_timeout_us = 20000;
 	chan_make(hog);
 	busy_forever(hog);
-	KUNIT_ASSERT_TRUE(test, wait_running(hog, 5000));
+	KUNIT_ASSERT_TRUE(test, wait_launching(hog, 5000));
 
 	/* Past the hog's timeslice; the other channel is waiting. */
 	start = jiffies;
@@ -1259,7 +1264,7 @@ static void test_preempt_returns_once_off_the_engine(struct kunit *test)
 	hog->desc.preempt_timeout_us = 20000;
 	chan_make(hog);
 	busy_forever(hog);
-	KUNIT_ASSERT_TRUE(test, wait_running(hog, 5000));
+	KUNIT_ASSERT_TRUE(test, wait_launching(hog, 5000));
 	start = jiffies;
 	nvkm_vgpu_sim_chan_preempt(hog->chan);
 	KUNIT_EXPECT_LT(test, jiffies_to_msecs(jiffies - start), 5000u);
@@ -1276,7 +1281,7 @@ static void test_destroy_ends_a_running_method_at_once(struct kunit *test)
 	unsigned long start;
 
 	busy_forever(hog);
-	KUNIT_ASSERT_TRUE(test, wait_running(hog, 5000));
+	KUNIT_ASSERT_TRUE(test, wait_launching(hog, 5000));
 	start = jiffies;
 	kunit_release_action(test, chan_del_action, hog);
 	KUNIT_EXPECT_LT(test, jiffies_to_msecs(jiffies - start), 1000u);

@@ -40,6 +40,7 @@ int nvkm_vgpu_sim_busy_method(struct nvkm_vgpu_sim_chan *chan, u32 mthd,
 {
 	struct nvkm_vgpu_sim_busy_state *busy = &chan->exec.busy;
 	u64 deadline;
+	int ret;
 
 	switch (mthd) {
 	case NVKM_VGPU_SIM_BUSY_NS_LO:
@@ -53,7 +54,10 @@ int nvkm_vgpu_sim_busy_method(struct nvkm_vgpu_sim_chan *chan, u32 mthd,
 			return -EINVAL;
 		if (check_add_overflow(ktime_get_ns(), busy->ns, &deadline))
 			deadline = U64_MAX;
-		return nvkm_vgpu_sim_engine_wait_until(chan, deadline);
+		WRITE_ONCE(busy->deadline_ns, deadline);
+		ret = nvkm_vgpu_sim_engine_wait_until(chan, deadline);
+		WRITE_ONCE(busy->deadline_ns, 0);
+		return ret;
 	default:
 		return -EINVAL;
 	}

@@ -75,9 +75,13 @@ struct nvkm_vgpu_sim_copy_state {
 /**
  * struct nvkm_vgpu_sim_busy_state - NVKM_VGPU_CLASS_SIM_BUSY method state
  * @ns: BUSY_NS_LO/HI, how long a LAUNCH keeps the engine busy.
+ * @deadline_ns: while a LAUNCH runs, when it ends (ktime_get_ns()); 0
+ *	otherwise. Written by the engine's thread only, read locklessly by
+ *	KUnit to know a launch is under way.
  */
 struct nvkm_vgpu_sim_busy_state {
 	u64 ns;
+	u64 deadline_ns;
 };
 
 /**
