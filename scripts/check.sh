@@ -11,9 +11,13 @@
 # sysfs trees). The debug kernel carries nouveau with the vGPU hook
 # (nouveau/patches/, applied by scripts/build-kernel.sh): the nouveau
 # backend and the nouveau KUnit modules are built against it, its patches
-# are checkpatch-clean. In the boots: the KUnit suites, nouveau's and the
-# backend's included (debug kernel), the patched nouveau loaded and
-# unloaded with the manager and the backend, no GPU (debug kernel),
+# are checkpatch-clean. Before the boots, on the host: the DKMS package of
+# the patched nouveau built, installed and removed for stock 6.12 in
+# private trees, and the backend built against that build
+# (tests/nouveau/dkms.sh). In the boots: the KUnit suites, nouveau's and
+# the backend's included (debug kernel), the patched nouveau loaded and
+# unloaded with the manager and the backend, no GPU (debug kernel; stock
+# 6.12 with the DKMS-built nouveau),
 # the VFIO test programs against vGPUs of the simulated GPU (every kernel),
 # mdevctl, libvirt and QEMU with two nested guests (debug kernel and stock
 # 6.12), loading and unloading the modules (stock kernels), installing
@@ -232,7 +236,7 @@ boot_plan() {
 			nova "$T/nova.sh" "$out/$1" -- \
 			nested "$T/nested.sh" "$out/$1" "$out/guest-bin" -- \
 			load "$T/load.sh" "$out/$1" -- \
-			dkms "$T/dkms.sh" ;;
+			dkms "$T/dkms.sh" "${stock_nouveau[@]}" ;;
 	stock-6.1)
 		echo "$1" 2 vgpu "$T/vgpu.sh" "$out/$1" "$out/bin" -- \
 			load "$T/load.sh" "$out/$1" ;;
@@ -290,6 +294,30 @@ else
 	vm_ready=0
 fi
 layer_end prepare
+
+# The DKMS package of the patched nouveau, on the host: it builds nouveau
+# (about 4 minutes at -j2), so it runs before the boots, not beside them.
+# It leaves build/nouveau-dkms/nouveau.ko and backend/ for the stock 6.12
+# boot's nouveau test (stock_nouveau, in boot_plan).
+layer "nouveau DKMS: the package for stock 6.12 in private trees (host)"
+stock_nouveau=()
+nd=$out/nouveau-dkms
+tests/nouveau/dkms.sh "$(awk '$1 == "stock-6.12" { print $2 }' "$out/kernels.txt")" "$nd" \
+	> "$out/nouveau-dkms.log" 2>&1 &
+if await $! "nouveau DKMS" "$out/nouveau-dkms.log"; then
+	pass "nouveau DKMS test: exit 0 ($(sed -n 's/^# total: //p' "$nd/dkms.tap"))"
+else
+	tail -n 30 "$out/nouveau-dkms.log" | sed 's/^/    /'
+	fail "nouveau DKMS test (log: build/nouveau-dkms.log, build/nouveau-dkms/dkms.log)"
+fi
+while IFS= read -r line; do
+	tap_split "$line" || continue
+	tap_result host "host nouveau-dkms: $tap_desc" "$tap_verdict" "$tap_dir"
+done < <(grep -E '^(not )?ok [0-9]+' "$nd/dkms.tap" 2>/dev/null)
+if [ -f "$nd/nouveau.ko" ] && [ -f "$nd/backend/nvkm_glue/nouveau/nvkm_vgpu_nouveau.ko" ]; then
+	stock_nouveau=(-- nouveau "$T/nouveau.sh" "$nd/nouveau.ko" "$nd/backend")
+fi
+layer_end "nouveau DKMS"
 
 if [ "$vm_ready" = 1 ]; then
 	echo "   ... test VMs running: ${boots[*]}, canary"
@@ -574,8 +602,13 @@ for boot in debug stock-6.12; do
 done
 layer_end clients
 
-layer "nouveau: the hook and the backend on the debug kernel, no GPU"
+layer "nouveau: the hook and the backend on the debug kernel and, DKMS-built, on stock 6.12; no GPU"
 suite_test debug nouveau "patched nouveau, the manager and the backend loaded and unloaded"
+if [ ${#stock_nouveau[@]} -gt 0 ]; then
+	suite_test stock-6.12 nouveau "the DKMS-built nouveau, the manager and the backend loaded and unloaded"
+else
+	fail "stock-6.12: nouveau not run: the DKMS test left no nouveau.ko and backend (log: build/nouveau-dkms.log)"
+fi
 layer_end nouveau
 
 layer "stock kernels: load and unload, DKMS"
