@@ -11,10 +11,13 @@
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/suspend.h>
 
 #include <core/device.h>
 
 #include "gpu.h"
+#include "pm.h"
 
 /*
  * The GPUs registered, by NVKM device. The hook calls probe and remove
@@ -53,6 +56,27 @@ static void nvkm_vgpu_nouveau_remove(struct nvkm_device *device)
 		nvkm_vgpu_nouveau_gpu_del(found);
 }
 
+/* System sleep would lose the vGPUs' VRAM: refused while any exists (pm.c). */
+static int nvkm_vgpu_nouveau_pm_notify(struct notifier_block *nb,
+				       unsigned long action, void *data)
+{
+	struct nvkm_vgpu_nouveau_gpu *gpu;
+	int ret = 0;
+
+	mutex_lock(&nvkm_vgpu_nouveau_mutex);
+	list_for_each_entry(gpu, &nvkm_vgpu_nouveau_gpus, head) {
+		ret = nvkm_vgpu_nouveau_pm_check(&gpu->fb, action);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&nvkm_vgpu_nouveau_mutex);
+	return notifier_from_errno(ret);
+}
+
+static struct notifier_block nvkm_vgpu_nouveau_pm_nb = {
+	.notifier_call = nvkm_vgpu_nouveau_pm_notify,
+};
+
 static const struct nvkm_vgpu_hook_ops nvkm_vgpu_nouveau_hook_ops = {
 	.probe = nvkm_vgpu_nouveau_probe,
 	.remove = nvkm_vgpu_nouveau_remove,
@@ -62,10 +86,14 @@ static int __init nvkm_vgpu_nouveau_init(void)
 {
 	int ret;
 
+	ret = register_pm_notifier(&nvkm_vgpu_nouveau_pm_nb);
+	if (ret)
+		return ret;
 	ret = nvkm_vgpu_hook_register(&nvkm_vgpu_nouveau_hook_ops);
 	if (ret) {
 		pr_err("nvkm_vgpu_nouveau: nouveau's vGPU hook is taken (%d)\n",
 		       ret);
+		unregister_pm_notifier(&nvkm_vgpu_nouveau_pm_nb);
 		return ret;
 	}
 	pr_info("nvkm_vgpu_nouveau: nouveau backend loaded\n");
@@ -76,6 +104,7 @@ static void __exit nvkm_vgpu_nouveau_exit(void)
 {
 	/* Calls remove for every GPU still registered. */
 	nvkm_vgpu_hook_unregister(&nvkm_vgpu_nouveau_hook_ops);
+	unregister_pm_notifier(&nvkm_vgpu_nouveau_pm_nb);
 	pr_info("nvkm_vgpu_nouveau: nouveau backend unloaded\n");
 }
 

@@ -32,7 +32,7 @@ mkdir -p "$out/nvkm/core" "$out/nvkm/engine/fifo" "$out/glue"
 cp "$here"/Kbuild "$here"/*.[ch] "$out/"
 cp "$src/nvkm/core/mm.c" "$out/nvkm/core/"
 cp "$src"/nvkm/engine/fifo/chid.[ch] "$out/nvkm/engine/fifo/"
-cp "$top"/nvkm_glue/nouveau/{fb,chid,geometry}.[ch] "$out/glue/"
+cp "$top"/nvkm_glue/nouveau/{fb,chid,geometry,pm}.[ch] "$out/glue/"
 cp -r "$top/include" "$out/include"
 
 status=0

@@ -15,6 +15,7 @@
 #include <linux/pfn.h>
 #include <linux/set_memory.h>
 #include <linux/string.h>
+#include <linux/suspend.h>
 
 #include <core/device.h>
 #include <core/engine.h>
@@ -25,6 +26,7 @@
 #include "glue/chid.h"
 #include "glue/fb.h"
 #include "glue/geometry.h"
+#include "glue/pm.h"
 #include "glue_fakes.h"
 
 #define BOOT0 0x172000a1
@@ -270,6 +272,29 @@ static void test_fb_used_counts_reserved_bytes_in_the_range(struct kunit *test)
 	nvkm_vgpu_nouveau_fb_fini(fb);
 }
 
+static void test_pm_refuses_sleep_while_vgpus_hold_vram(struct kunit *test)
+{
+	struct nvkm_vgpu_nouveau_fb *fb = fb_new(test, fake_gpu_new(test, 2048, 2048));
+
+	/* No vGPU: every event passes. */
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_pm_check(fb, PM_SUSPEND_PREPARE), 0);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_pm_check(fb, PM_HIBERNATION_PREPARE), 0);
+
+	/* One range reserved: suspend and hibernation are refused ... */
+	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_reserve(fb, SZ_64M, SZ_64M), 0);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_pm_check(fb, PM_SUSPEND_PREPARE), -EBUSY);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_pm_check(fb, PM_HIBERNATION_PREPARE), -EBUSY);
+	/* ... the events after them, and restoring an image, are not. */
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_pm_check(fb, PM_POST_SUSPEND), 0);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_pm_check(fb, PM_POST_HIBERNATION), 0);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_pm_check(fb, PM_RESTORE_PREPARE), 0);
+
+	/* Released: sleep is allowed again. */
+	nvkm_vgpu_nouveau_fb_release(fb, SZ_64M);
+	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_pm_check(fb, PM_SUSPEND_PREPARE), 0);
+	nvkm_vgpu_nouveau_fb_fini(fb);
+}
+
 /* 4 MiB: fb_rw maps 2 MiB at a time, so a copy can cross a chunk. */
 #define FAKE_BAR1_ORDER 10
 #define FAKE_BAR1_SIZE (PAGE_SIZE << FAKE_BAR1_ORDER)
@@ -431,6 +456,7 @@ static struct kunit_case nvkm_glue_test_cases[] = {
 	KUNIT_CASE(test_fb_overlapping_or_outside_reserve_is_refused),
 	KUNIT_CASE(test_fb_reserve_past_bar1_is_enospc),
 	KUNIT_CASE(test_fb_used_counts_reserved_bytes_in_the_range),
+	KUNIT_CASE(test_pm_refuses_sleep_while_vgpus_hold_vram),
 	KUNIT_CASE(test_fb_rw_goes_through_the_ranges_bar1_window),
 	KUNIT_CASE(test_fb_rw_outside_one_reserved_range_is_einval),
 	KUNIT_CASE(test_fb_scrub_zeroes_only_the_range_in_bar1),
