@@ -219,6 +219,14 @@ static void drain(int i)
 			 work_chan_state(&ch[i]));
 }
 
+/* Both feeders drained and their last launch over: the engines sleep. */
+static void engines_idle(void)
+{
+	drain(0);
+	drain(1);
+	usleep(20 * LAUNCH_NS / 1000);
+}
+
 /* 1. */
 static void check_fixed(void)
 {
@@ -594,10 +602,20 @@ static void check_log(void)
 		close(fd);
 	snprintf(path, sizeof(path), "%s/tracing_on", tdir);
 	sysfs_write(path, "1");
+	/*
+	 * Enabling or disabling an event patches kernel text (its call
+	 * sites, and __schedule's sched_switch site for the comm records)
+	 * with int3; under TCG a vCPU running through a site being patched
+	 * can trip over a stale int3. So the engines are idle meanwhile.
+	 */
+	engines_idle();
 	snprintf(path, sizeof(path),
 		 "%s/events/nvkm_vgpu/nvkm_vgpu_slice_start/enable", tdir);
 	i = sysfs_write(path, "1");
+	work_feed_start(&ch[0], LAUNCH_NS);
+	work_feed_start(&ch[1], LAUNCH_NS);
 	feed_for(SETTLE_MS);
+	engines_idle();
 	sysfs_write(path, "0");
 	snprintf(path, sizeof(path), "%s/trace", tdir);
 	fd = open(path, O_RDONLY);
