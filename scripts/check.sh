@@ -159,6 +159,16 @@ tap_split() {
 	fi
 }
 
+# host_tap_results NAME FILE: a check per TAP line of a host-side test's
+# FILE, each named "host NAME: DESCRIPTION"; none if FILE is missing.
+host_tap_results() {
+	local name=$1 file=$2 line
+	while IFS= read -r line; do
+		tap_split "$line" || continue
+		tap_result host "host $name: $tap_desc" "$tap_verdict" "$tap_dir"
+	done < <(grep -E '^(not )?ok [0-9]+' "$file" 2>/dev/null)
+}
+
 # Runs a command quietly; its output goes to a log shown on failure.
 run_logged() {
 	local log=$1
@@ -310,10 +320,7 @@ else
 	tail -n 30 "$out/nouveau-dkms.log" | sed 's/^/    /'
 	fail "nouveau DKMS test (log: build/nouveau-dkms.log, build/nouveau-dkms/dkms.log)"
 fi
-while IFS= read -r line; do
-	tap_split "$line" || continue
-	tap_result host "host nouveau-dkms: $tap_desc" "$tap_verdict" "$tap_dir"
-done < <(grep -E '^(not )?ok [0-9]+' "$nd/dkms.tap" 2>/dev/null)
+host_tap_results nouveau-dkms "$nd/dkms.tap"
 if [ -f "$nd/nouveau.ko" ] && [ -f "$nd/backend/nvkm_glue/nouveau/nvkm_vgpu_nouveau.ko" ]; then
 	stock_nouveau=(-- nouveau "$T/nouveau.sh" "$nd/nouveau.ko" "$nd/backend")
 fi
@@ -385,10 +392,7 @@ else
 	tail -n 20 "$out/smi/smi.log" | sed 's/^/    /'
 	fail "vgpu-smi tests (log: build/smi/smi.tap, build/smi/smi.log)"
 fi
-while IFS= read -r line; do
-	tap_split "$line" || continue
-	tap_result host "host smi: $tap_desc" "$tap_verdict" "$tap_dir"
-done < <(grep -E '^(not )?ok [0-9]+' "$out/smi/smi.tap")
+host_tap_results smi "$out/smi/smi.tap"
 layer_end tools
 
 if [ "$vm_ready" = 1 ]; then
