@@ -118,6 +118,27 @@ nvkm_vgpu_nouveau_fb_find_locked(struct nvkm_vgpu_nouveau_fb *fb, u64 offset)
 	return NULL;
 }
 
+/*
+ * Store in *@paddr the BAR1 address of FB byte @offset when the @len bytes
+ * from it (at least 1) lie inside one reserved range; false if they do
+ * not.
+ */
+static bool nvkm_vgpu_nouveau_fb_window(struct nvkm_vgpu_nouveau_fb *fb,
+					u64 offset, u64 len,
+					resource_size_t *paddr)
+{
+	struct nvkm_vgpu_nouveau_fb_range *r;
+	bool found;
+
+	spin_lock(&fb->lock);
+	r = nvkm_vgpu_nouveau_fb_find_locked(fb, offset);
+	found = r && len <= r->size - (offset - r->offset);
+	if (found)
+		*paddr = r->paddr + (offset - r->offset);
+	spin_unlock(&fb->lock);
+	return found;
+}
+
 /* Whether [@offset, @offset + @size) meets a reserved range. */
 static bool nvkm_vgpu_nouveau_fb_overlap_locked(struct nvkm_vgpu_nouveau_fb *fb,
 						u64 offset, u64 size)
@@ -207,17 +228,45 @@ void nvkm_vgpu_nouveau_fb_release(struct nvkm_vgpu_nouveau_fb *fb, u64 offset)
 int nvkm_vgpu_nouveau_fb_pfn(struct nvkm_vgpu_nouveau_fb *fb, u64 offset,
 			     unsigned long *pfn)
 {
-	struct nvkm_vgpu_nouveau_fb_range *r;
-	int ret = -EINVAL;
+	resource_size_t paddr;
 
-	spin_lock(&fb->lock);
-	r = nvkm_vgpu_nouveau_fb_find_locked(fb, offset);
-	if (r) {
-		*pfn = PHYS_PFN(r->paddr + (offset - r->offset));
-		ret = 0;
+	if (!nvkm_vgpu_nouveau_fb_window(fb, offset, 1, &paddr))
+		return -EINVAL;
+	*pfn = PHYS_PFN(paddr);
+	return 0;
+}
+
+/*
+ * Read @len bytes of BAR1 at @paddr into @buf, or write @buf there
+ * (@write), or with @buf NULL write zeros, a chunk mapping at a time;
+ * writes are flushed from the write-combining buffers before each chunk
+ * is unmapped. -ENOMEM when BAR1 cannot be mapped (earlier chunks done).
+ */
+static int nvkm_vgpu_nouveau_fb_io(resource_size_t paddr, void *buf, u64 len,
+				   bool write)
+{
+	void __iomem *va;
+	u64 done, n;
+
+	for (done = 0; done < len; done += n) {
+		n = min_t(u64, len - done, NVKM_VGPU_NOUVEAU_BAR1_CHUNK);
+		va = ioremap_wc(paddr + done, n);
+		if (!va)
+			return -ENOMEM;
+		if (!write) {
+			memcpy_fromio(buf + done, va, n);
+		} else {
+			if (buf)
+				memcpy_toio(va, buf + done, n);
+			else
+				memset_io(va, 0, n);
+			/* Flush the write-combining buffers before unmapping. */
+			wmb();
+		}
+		iounmap(va);
+		cond_resched();
 	}
-	spin_unlock(&fb->lock);
-	return ret;
+	return 0;
 }
 
 /**
@@ -228,9 +277,8 @@ int nvkm_vgpu_nouveau_fb_pfn(struct nvkm_vgpu_nouveau_fb *fb, u64 offset,
  * @len: bytes, all inside one reserved range
  * @write: write @buf to the FB rather than read the FB into it
  *
- * Copies through the range's BAR1 window with memcpy_fromio() or
- * memcpy_toio(), a chunk mapping at a time; writes are flushed from the
- * write-combining buffers before each chunk is unmapped. May sleep.
+ * Copies through the range's BAR1 window (nvkm_vgpu_nouveau_fb_io()).
+ * May sleep.
  *
  * Return: 0, -EINVAL when the bytes are not all inside one reserved
  * range, -ENOMEM when BAR1 cannot be mapped (the bytes of earlier chunks
@@ -239,59 +287,12 @@ int nvkm_vgpu_nouveau_fb_pfn(struct nvkm_vgpu_nouveau_fb *fb, u64 offset,
 int nvkm_vgpu_nouveau_fb_rw(struct nvkm_vgpu_nouveau_fb *fb, u64 offset,
 			    void *buf, size_t len, bool write)
 {
-	struct nvkm_vgpu_nouveau_fb_range *r;
-	resource_size_t paddr = 0;
-	bool found = false;
-	void __iomem *va;
-	size_t done, n;
+	resource_size_t paddr;
 
-	spin_lock(&fb->lock);
-	r = nvkm_vgpu_nouveau_fb_find_locked(fb, offset);
-	if (r && len && len <= r->size - (offset - r->offset)) {
-		paddr = r->paddr + (offset - r->offset);
-		found = true;
-	}
-	spin_unlock(&fb->lock);
-	if (!found)
+	if (!len || !nvkm_vgpu_nouveau_fb_window(fb, offset, len, &paddr))
 		return -EINVAL;
-
 	/* The range is the caller's vGPU's: it cannot be released meanwhile. */
-	for (done = 0; done < len; done += n) {
-		n = min_t(size_t, len - done, NVKM_VGPU_NOUVEAU_BAR1_CHUNK);
-		va = ioremap_wc(paddr + done, n);
-		if (!va)
-			return -ENOMEM;
-		if (write) {
-			memcpy_toio(va, buf + done, n);
-			/* Flush the write-combining buffers before unmapping. */
-			wmb();
-		} else {
-			memcpy_fromio(buf + done, va, n);
-		}
-		iounmap(va);
-		cond_resched();
-	}
-	return 0;
-}
-
-/* Zero @size bytes of BAR1 at @paddr, a chunk mapping at a time. */
-static int nvkm_vgpu_nouveau_fb_zero(resource_size_t paddr, u64 size)
-{
-	u64 done, len;
-	void __iomem *va;
-
-	for (done = 0; done < size; done += len) {
-		len = min_t(u64, size - done, NVKM_VGPU_NOUVEAU_BAR1_CHUNK);
-		va = ioremap_wc(paddr + done, len);
-		if (!va)
-			return -ENOMEM;
-		memset_io(va, 0, len);
-		/* Flush the write-combining buffers before unmapping. */
-		wmb();
-		iounmap(va);
-		cond_resched();
-	}
-	return 0;
+	return nvkm_vgpu_nouveau_fb_io(paddr, buf, len, write);
 }
 
 /**
@@ -310,29 +311,19 @@ static int nvkm_vgpu_nouveau_fb_zero(resource_size_t paddr, u64 size)
 int nvkm_vgpu_nouveau_fb_scrub(struct nvkm_vgpu_nouveau_fb *fb, u64 offset,
 			       u64 size)
 {
-	struct nvkm_vgpu_nouveau_fb_range *r;
-	resource_size_t paddr = 0;
 	struct nvkm_vma *vma = NULL;
-	bool found = false;
+	resource_size_t paddr;
 	int ret;
 
 	if (!size || offset > fb->size || size > fb->size - offset)
 		return -EINVAL;
-	spin_lock(&fb->lock);
-	r = nvkm_vgpu_nouveau_fb_find_locked(fb, offset);
-	if (r && size <= r->size - (offset - r->offset)) {
-		paddr = r->paddr + (offset - r->offset);
-		found = true;
-	}
-	spin_unlock(&fb->lock);
-
-	if (!found) {
+	if (!nvkm_vgpu_nouveau_fb_window(fb, offset, size, &paddr)) {
 		ret = nvkm_vgpu_bar1_map(fb->device, offset, size, &vma, &paddr);
 		if (ret)
 			return ret;
 	}
 	/* The range is the scrubbing vGPU's: it cannot be released meanwhile. */
-	ret = nvkm_vgpu_nouveau_fb_zero(paddr, size);
+	ret = nvkm_vgpu_nouveau_fb_io(paddr, NULL, size, true);
 	if (vma)
 		nvkm_vgpu_bar1_unmap(fb->device, &vma);
 	return ret;
