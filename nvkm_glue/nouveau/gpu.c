@@ -16,9 +16,14 @@
 #include <core/pci.h>
 #include <subdev/gsp.h>
 
-#include "chan.h"
+#include "chan/chan.h"
 #include "geometry.h"
 #include "gpu.h"
+
+static bool channels;
+module_param(channels, bool, 0444);
+MODULE_PARM_DESC(channels,
+		 "run vGPUs' copy channels on the GPU (default off: never run on a GPU yet, see Documentation/nouveau.rst)");
 
 static unsigned int chids;
 module_param(chids, uint, 0444);
@@ -70,6 +75,36 @@ static u64 nvkm_vgpu_nouveau_gpu_fb_used(void *priv, u64 offset, u64 size)
 	return nvkm_vgpu_nouveau_fb_used(&gpu->fb, offset, size);
 }
 
+static void *nvkm_vgpu_nouveau_gpu_chan_create(void *priv,
+					       const struct nvkm_vgpu_chan_desc *desc)
+{
+	struct nvkm_vgpu_nouveau_gpu *gpu = priv;
+
+	return nvkm_vgpu_nouveau_chan_create(&gpu->chans, desc);
+}
+
+static void nvkm_vgpu_nouveau_gpu_chan_destroy(void *priv, void *chan)
+{
+	struct nvkm_vgpu_nouveau_gpu *gpu = priv;
+
+	nvkm_vgpu_nouveau_chan_destroy(&gpu->chans, chan);
+}
+
+static void nvkm_vgpu_nouveau_gpu_chan_kick(void *priv, void *chan)
+{
+	nvkm_vgpu_nouveau_chan_kick(chan);
+}
+
+static void nvkm_vgpu_nouveau_gpu_chan_preempt(void *priv, void *chan)
+{
+	nvkm_vgpu_nouveau_chan_preempt(chan);
+}
+
+static void nvkm_vgpu_nouveau_gpu_chan_reset(void *priv, void *chan)
+{
+	nvkm_vgpu_nouveau_chan_reset(chan);
+}
+
 static const struct nvkm_vgpu_backend_ops nvkm_vgpu_nouveau_gpu_ops = {
 	.version = NVKM_VGPU_BACKEND_VERSION,
 	.owner = THIS_MODULE,
@@ -80,11 +115,11 @@ static const struct nvkm_vgpu_backend_ops nvkm_vgpu_nouveau_gpu_ops = {
 	.fb_reserve = nvkm_vgpu_nouveau_gpu_fb_reserve,
 	.fb_release = nvkm_vgpu_nouveau_gpu_fb_release,
 	.fb_used = nvkm_vgpu_nouveau_gpu_fb_used,
-	.chan_create = nvkm_vgpu_nouveau_chan_create,
-	.chan_destroy = nvkm_vgpu_nouveau_chan_destroy,
-	.chan_kick = nvkm_vgpu_nouveau_chan_kick,
-	.chan_preempt = nvkm_vgpu_nouveau_chan_preempt,
-	.chan_reset = nvkm_vgpu_nouveau_chan_reset,
+	.chan_create = nvkm_vgpu_nouveau_gpu_chan_create,
+	.chan_destroy = nvkm_vgpu_nouveau_gpu_chan_destroy,
+	.chan_kick = nvkm_vgpu_nouveau_gpu_chan_kick,
+	.chan_preempt = nvkm_vgpu_nouveau_gpu_chan_preempt,
+	.chan_reset = nvkm_vgpu_nouveau_gpu_chan_reset,
 };
 
 /* Whether this backend can take @device; one line in the log if not. */
@@ -132,6 +167,8 @@ struct nvkm_vgpu_nouveau_gpu *nvkm_vgpu_nouveau_gpu_new(struct nvkm_device *devi
 	ret = nvkm_vgpu_nouveau_fb_init(&gpu->fb, device, &gpu->pdev->dev);
 	if (ret)
 		goto err_free;
+	nvkm_vgpu_nouveau_chans_init(&gpu->chans, device, &gpu->fb,
+				     &gpu->pdev->dev, channels);
 	ret = nvkm_vgpu_nouveau_chid_reserve(&gpu->chid, device,
 					     &gpu->pdev->dev, chids);
 	if (ret)
@@ -160,6 +197,7 @@ err_put_pm:
 err_release_chid:
 	nvkm_vgpu_nouveau_chid_release(&gpu->chid);
 err_fini_fb:
+	nvkm_vgpu_nouveau_chans_fini(&gpu->chans);
 	nvkm_vgpu_nouveau_fb_fini(&gpu->fb);
 err_free:
 	kfree(g);
@@ -179,6 +217,7 @@ void nvkm_vgpu_nouveau_gpu_del(struct nvkm_vgpu_nouveau_gpu *gpu)
 	nvkm_vgpu_gpu_unregister(gpu->gpu);
 	dev_info(&gpu->pdev->dev, "nvkm_vgpu_nouveau: unregistered\n");
 	pm_runtime_put(&gpu->pdev->dev);
+	nvkm_vgpu_nouveau_chans_fini(&gpu->chans);
 	nvkm_vgpu_nouveau_chid_release(&gpu->chid);
 	nvkm_vgpu_nouveau_fb_fini(&gpu->fb);
 	kfree(gpu);

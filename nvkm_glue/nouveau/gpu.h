@@ -4,6 +4,7 @@
 
 #include <linux/list.h>
 
+#include "chan/chan_types.h"
 #include "chid.h"
 #include "fb.h"
 
@@ -18,6 +19,7 @@ struct pci_dev;
  * @pdev: its PCI function, the GPU's mdev parent
  * @fb: the VRAM carve-out, the framebuffer the vGPUs share
  * @chid: the channel IDs reserved for vGPUs
+ * @chans: the vGPUs' channels
  * @gpu: the manager's handle
  */
 struct nvkm_vgpu_nouveau_gpu {
@@ -26,6 +28,7 @@ struct nvkm_vgpu_nouveau_gpu {
 	struct pci_dev *pdev;
 	struct nvkm_vgpu_nouveau_fb fb;
 	struct nvkm_vgpu_nouveau_chid chid;
+	struct nvkm_vgpu_nouveau_chans chans;
 	struct nvkm_vgpu_gpu *gpu;
 };
 
