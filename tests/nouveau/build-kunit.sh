@@ -28,11 +28,12 @@ if ! grep -q '^CONFIG_KUNIT=[ym]' "$kdir/.config"; then
 	exit 1
 fi
 rm -rf "$out"
-mkdir -p "$out/nvkm/core" "$out/nvkm/engine/fifo" "$out/glue"
+mkdir -p "$out/nvkm/core" "$out/nvkm/engine/fifo" "$out/glue/chan"
 cp "$here"/Kbuild "$here"/*.[ch] "$out/"
 cp "$src/nvkm/core/mm.c" "$out/nvkm/core/"
 cp "$src"/nvkm/engine/fifo/chid.[ch] "$out/nvkm/engine/fifo/"
 cp "$top"/nvkm_glue/nouveau/{fb,chid,geometry,pm}.[ch] "$out/glue/"
+cp "$top"/nvkm_glue/nouveau/chan/*.[ch] "$out/glue/chan/"
 cp -r "$top/include" "$out/include"
 
 status=0

@@ -7,108 +7,16 @@
  * their cases give the fakes a BAR1 of RAM pages marked reserved, which
  * x86's ioremap() maps as it maps memory the firmware reserved.
  */
-#include <kunit/device.h>
 #include <kunit/test.h>
-#include <linux/gfp.h>
-#include <linux/mm.h>
-#include <linux/pci.h>
 #include <linux/pfn.h>
-#include <linux/set_memory.h>
 #include <linux/string.h>
 #include <linux/suspend.h>
-
-#include <core/device.h>
-#include <core/engine.h>
-#include <engine/fifo.h>
-#include <engine/fifo/chid.h>
-#include <engine/fifo/runl.h>
 
 #include "glue/chid.h"
 #include "glue/fb.h"
 #include "glue/geometry.h"
 #include "glue/pm.h"
 #include "glue_fakes.h"
-
-#define BOOT0 0x172000a1
-
-/* A device of three runlists: GR + CE, CE + CE, NVDEC + NVDEC + SEC2. */
-struct fake_gpu {
-	struct nvkm_device device;
-	struct nvkm_fifo fifo;
-	struct nvkm_runl runl[3];
-	struct nvkm_chid *chid[3];
-	struct nvkm_engn engn[7];
-	struct nvkm_engine engine[7];
-	struct pci_dev pdev;
-	u32 regs[4];
-	struct device *dev;
-};
-
-static const struct nvkm_device_chip fake_chip = { .name = "GA102" };
-
-static void fake_gpu_add_engn(struct fake_gpu *f, int i, int runl,
-			      enum nvkm_subdev_type type)
-{
-	f->engine[i].subdev.type = type;
-	f->engn[i].engine = &f->engine[i];
-	f->engn[i].runl = &f->runl[runl];
-	list_add_tail(&f->engn[i].head, &f->runl[runl].engns);
-}
-
-static struct fake_gpu *fake_gpu_new(struct kunit *test, int chid_nr,
-				     int cgid_nr)
-{
-	struct fake_gpu *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	int i;
-
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	f->device.chip = &fake_chip;
-	f->device.card_type = GA100;
-	f->device.type = NVKM_DEVICE_PCI;
-	f->regs[0] = BOOT0;
-	f->device.pri = (__force void __iomem *)f->regs;
-	f->device.fifo = &f->fifo;
-	INIT_LIST_HEAD(&f->fifo.runls);
-	for (i = 0; i < 3; i++) {
-		/* Per-runlist allocators, as on Ampere. */
-		f->chid[i] = kunit_kzalloc(test, sizeof(*f->chid[i]), GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, f->chid[i]);
-		f->chid[i]->nr = i == 2 ? cgid_nr : chid_nr;
-		f->runl[i].chid = f->chid[i];
-		f->runl[i].cgid = f->chid[i];
-		INIT_LIST_HEAD(&f->runl[i].engns);
-		list_add_tail(&f->runl[i].head, &f->fifo.runls);
-	}
-	fake_gpu_add_engn(f, 0, 0, NVKM_ENGINE_GR);
-	fake_gpu_add_engn(f, 1, 0, NVKM_ENGINE_CE);
-	fake_gpu_add_engn(f, 2, 1, NVKM_ENGINE_CE);
-	fake_gpu_add_engn(f, 3, 1, NVKM_ENGINE_CE);
-	fake_gpu_add_engn(f, 4, 2, NVKM_ENGINE_NVDEC);
-	fake_gpu_add_engn(f, 5, 2, NVKM_ENGINE_NVDEC);
-	fake_gpu_add_engn(f, 6, 2, NVKM_ENGINE_SEC2);
-
-	f->pdev.vendor = PCI_VENDOR_ID_NVIDIA;
-	f->pdev.device = 0x2204;
-	f->pdev.subsystem_vendor = 0x10de;
-	f->pdev.subsystem_device = 0x1454;
-	f->pdev.resource[0].start = 0xfb000000;
-	f->pdev.resource[0].end = 0xfb000000 + SZ_16M - 1;
-	f->pdev.resource[1].start = GLUE_FAKE_BAR1_ADDR;
-	f->pdev.resource[1].end = GLUE_FAKE_BAR1_ADDR + GLUE_FAKE_BAR1_SIZE - 1;
-	f->pdev.resource[3].start = 0xf0000000;
-	f->pdev.resource[3].end = 0xf0000000 + SZ_32M - 1;
-
-	/* Named after the case: a device's name outlives it for a while. */
-	f->dev = kunit_device_register(test, test->name);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f->dev);
-
-	memset(&glue_fake, 0, sizeof(glue_fake));
-	glue_fake.vram_addr = 7ULL * SZ_1G;
-	glue_fake.vram_size = SZ_1G;
-	glue_fake.chid_nr = chid_nr;
-	glue_fake.chid_free = chid_nr;
-	return f;
-}
 
 static void test_geometry_is_the_carveout_the_runlists_and_the_pci_function(struct kunit *test)
 {
@@ -180,19 +88,6 @@ static void test_fb_without_carveout_is_refused(struct kunit *test)
 	glue_fake.vram_size = 0;
 	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_fb_init(&fb, &f->device, f->dev),
 			-ENODEV);
-}
-
-static struct nvkm_vgpu_nouveau_fb *fb_new(struct kunit *test,
-					   struct fake_gpu *f)
-{
-	struct nvkm_vgpu_nouveau_fb *fb = kunit_kzalloc(test, sizeof(*fb),
-							GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, fb);
-	KUNIT_ASSERT_EQ(test, nvkm_vgpu_nouveau_fb_init(fb, &f->device, f->dev),
-			0);
-	KUNIT_EXPECT_EQ(test, fb->size, (u64)SZ_1G);
-	return fb;
 }
 
 static void test_fb_pfn_is_the_ranges_bar1_window(struct kunit *test)
@@ -293,44 +188,6 @@ static void test_pm_refuses_sleep_while_vgpus_hold_vram(struct kunit *test)
 	nvkm_vgpu_nouveau_fb_release(fb, SZ_64M);
 	KUNIT_EXPECT_EQ(test, nvkm_vgpu_nouveau_pm_check(fb, PM_SUSPEND_PREPARE), 0);
 	nvkm_vgpu_nouveau_fb_fini(fb);
-}
-
-/* 4 MiB: fb_rw maps 2 MiB at a time, so a copy can cross a chunk. */
-#define FAKE_BAR1_ORDER 10
-#define FAKE_BAR1_SIZE (PAGE_SIZE << FAKE_BAR1_ORDER)
-
-static void fake_bar1_free(void *data)
-{
-	struct page *pages = data;
-	unsigned long i;
-
-	/* ioremap_wc() left the pages' direct mapping uncached. */
-	set_memory_wb((unsigned long)page_address(pages),
-		      1 << FAKE_BAR1_ORDER);
-	for (i = 0; i < 1UL << FAKE_BAR1_ORDER; i++)
-		ClearPageReserved(pages + i);
-	__free_pages(pages, FAKE_BAR1_ORDER);
-}
-
-/*
- * Points the fakes' BAR1 at FAKE_BAR1_SIZE bytes of zeroed memory the glue
- * can ioremap_wc(), freed when the test ends. Returns their kernel
- * address, for the test to look at BAR1 behind the glue's back.
- */
-static u8 *fake_bar1_new(struct kunit *test)
-{
-	struct page *pages;
-	unsigned long i;
-
-	pages = alloc_pages(GFP_KERNEL | __GFP_ZERO, FAKE_BAR1_ORDER);
-	KUNIT_ASSERT_NOT_NULL(test, pages);
-	for (i = 0; i < 1UL << FAKE_BAR1_ORDER; i++)
-		SetPageReserved(pages + i);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, fake_bar1_free,
-							   pages));
-	glue_fake.bar1_addr = page_to_phys(pages);
-	glue_fake.bar1_size = FAKE_BAR1_SIZE;
-	return page_address(pages);
 }
 
 static u8 fake_pattern(size_t i)

@@ -23,7 +23,7 @@ fi
 dir=$1
 out=${NVKM_RESULTS:?}/nouveau-kunit.ktap
 modules=(nvkm_vgpu_nouveau_kunit nvkm_vgpu_nouveau_glue_kunit)
-suites=(nvkm_vgpu_nouveau_mm nvkm_vgpu_nouveau_chid nvkm_vgpu_nouveau_glue)
+suites=(nvkm_vgpu_nouveau_mm nvkm_vgpu_nouveau_chid nvkm_vgpu_nouveau_glue nvkm_vgpu_nouveau_chan)
 
 for m in "${modules[@]}"; do
 	insmod "$dir/$m.ko"

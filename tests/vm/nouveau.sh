@@ -54,7 +54,11 @@ exported() {
 	local s
 	for s in nvkm_vgpu_hook_register nvkm_vgpu_hook_unregister \
 		nvkm_vgpu_vram nvkm_vgpu_chid_reserve nvkm_vgpu_chid_release \
-		nvkm_vgpu_bar1_map nvkm_vgpu_bar1_unmap; do
+		nvkm_vgpu_bar1_map nvkm_vgpu_bar1_unmap \
+		nvkm_vgpu_vmm_new nvkm_vgpu_vmm_del nvkm_vgpu_vmm_map \
+		nvkm_vgpu_vmm_unmap nvkm_vgpu_chan_new nvkm_vgpu_chan_del \
+		nvkm_vgpu_chan_insert nvkm_vgpu_chan_remove nvkm_vgpu_chan_kick \
+		nvkm_vgpu_chan_reset; do
 		grep -q "__ksymtab_$s\b\|\b$s\s\+\[nouveau\]" /proc/kallsyms || {
 			echo "nouveau.sh: $s is not in /proc/kallsyms" >&2
 			return 1
@@ -102,6 +106,15 @@ no_gpu() {
 	! since_mark | grep -q 'nvkm_vgpu_nouveau: .* registered' &&
 		[ -z "$(ls /sys/class/mdev_bus 2>/dev/null)" ]
 }
+# Guest channels are off unless asked for, and can be asked for.
+# shellcheck disable=SC2317
+channels_param() {
+	local p=/sys/module/nvkm_vgpu_nouveau/parameters/channels
+	[ "$(cat "$p")" = N ] && rmmod nvkm_vgpu_nouveau &&
+		insmod "$backend/nvkm_glue/nouveau/nvkm_vgpu_nouveau.ko" channels=1 &&
+		[ "$(cat "$p")" = Y ] && rmmod nvkm_vgpu_nouveau &&
+		insmod "$backend/nvkm_glue/nouveau/nvkm_vgpu_nouveau.ko"
+}
 # shellcheck disable=SC2317
 backend_cycle() {
 	insmod "$backend/nvkm_glue/nouveau/nvkm_vgpu_nouveau.ko" &&
@@ -109,7 +122,7 @@ backend_cycle() {
 }
 
 if [ -n "$backend" ]; then
-	echo "1..17" >"$tap"
+	echo "1..18" >"$tap"
 else
 	echo "1..9" >"$tap"
 fi
@@ -133,6 +146,7 @@ if [ -n "$backend" ]; then
 		insmod "$backend/nvkm_glue/nouveau/nvkm_vgpu_nouveau.ko"
 	check "the backend registered with nouveau's hook" \
 		eval 'backend_loaded && backend_said loaded'
+	check "guest channels off by default, on with channels=1" channels_param
 	check "nouveau cannot be unloaded under the backend" nouveau_held
 	check "rmmod the backend" rmmod nvkm_vgpu_nouveau
 	check "the hook is free again: the backend loads and unloads twice" \
