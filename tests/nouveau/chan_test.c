@@ -169,6 +169,22 @@ static struct glue_fake_chan test_fake_chan(int i)
 	__ok;								\
 })
 
+/*
+ * A channel of vGPU @vgpu with one GPFIFO entry pending, kicked, and on
+ * the runlist: the start of most cases.
+ */
+static void *test_busy_chan_new(struct kunit *test, struct test_gpu *g,
+				int vgpu, u32 chid)
+{
+	void *chan = test_chan_new(test, g, vgpu, chid);
+	int i = glue_fake_chans.chan_nr - 1;
+
+	test_userd_set(g, vgpu, 0, 1);
+	nvkm_vgpu_nouveau_chan_kick(chan);
+	KUNIT_ASSERT_TRUE(test, test_wait(test_fake_chan(i).on));
+	return chan;
+}
+
 static void test_chan_refused_when_off_not_copy_or_outside_fb(struct kunit *test)
 {
 	struct test_gpu *g = test_gpu_new(test, 1, false);
@@ -323,12 +339,8 @@ static void test_chan_error_writes_the_notifier_then_tells_the_manager(struct ku
 	struct test_gpu *g = test_gpu_new(test, 1, true);
 	struct nvkm_vgpu_notifier *notifier =
 		(struct nvkm_vgpu_notifier *)(g->bar1 + NOTIFIER);
-	void *chan = test_chan_new(test, g, 0, 1024);
+	void *chan = test_busy_chan_new(test, g, 0, 1024);
 	struct glue_fake_chan c;
-
-	test_userd_set(g, 0, 0, 1);
-	nvkm_vgpu_nouveau_chan_kick(chan);
-	KUNIT_ASSERT_TRUE(test, test_wait(test_fake_chan(0).on));
 
 	/* nouveau stops the channel: its notification is atomic. */
 	c = test_fake_chan(0);
@@ -362,11 +374,7 @@ static void test_chan_preemption_timeout_is_reported_as_timeout(struct kunit *te
 	struct test_gpu *g = test_gpu_new(test, 1, true);
 	struct nvkm_vgpu_notifier *notifier =
 		(struct nvkm_vgpu_notifier *)(g->bar1 + NOTIFIER);
-	void *chan = test_chan_new(test, g, 0, 1024);
-
-	test_userd_set(g, 0, 0, 1);
-	nvkm_vgpu_nouveau_chan_kick(chan);
-	KUNIT_ASSERT_TRUE(test, test_wait(test_fake_chan(0).on));
+	void *chan = test_busy_chan_new(test, g, 0, 1024);
 
 	/* The method does not stop in time: nouveau stops the channel. */
 	spin_lock(&glue_fake_chans.lock);
@@ -387,11 +395,7 @@ static void test_chan_preemption_timeout_is_reported_as_timeout(struct kunit *te
 static void test_chan_preempt_takes_it_off_and_work_puts_it_back(struct kunit *test)
 {
 	struct test_gpu *g = test_gpu_new(test, 1, true);
-	void *chan = test_chan_new(test, g, 0, 1024);
-
-	test_userd_set(g, 0, 0, 1);
-	nvkm_vgpu_nouveau_chan_kick(chan);
-	KUNIT_ASSERT_TRUE(test, test_wait(test_fake_chan(0).on));
+	void *chan = test_busy_chan_new(test, g, 0, 1024);
 	nvkm_vgpu_nouveau_chan_preempt(chan);
 	KUNIT_EXPECT_GE(test, test_fake_chan(0).removes, 1);
 	/* Work left: the thread puts it back. */
@@ -405,13 +409,9 @@ static void test_chan_preempt_takes_it_off_and_work_puts_it_back(struct kunit *t
 static void test_chan_nonstall_reaches_only_channels_on_the_runlist(struct kunit *test)
 {
 	struct test_gpu *g = test_gpu_new(test, 2, true);
-	void *a = test_chan_new(test, g, 0, 1024);
+	void *a = test_busy_chan_new(test, g, 0, 1024);
 	void *b = test_chan_new(test, g, 1, 1025);
 	struct glue_fake_chan ca, cb;
-
-	test_userd_set(g, 0, 0, 1);
-	nvkm_vgpu_nouveau_chan_kick(a);
-	KUNIT_ASSERT_TRUE(test, test_wait(test_fake_chan(0).on));
 
 	/* The runlist's event reaches every channel's callback. */
 	ca = test_fake_chan(0);
@@ -431,6 +431,32 @@ static void test_chan_nonstall_reaches_only_channels_on_the_runlist(struct kunit
 	KUNIT_EXPECT_EQ(test, atomic_read(&g->host[0].errors), 0);
 }
 
+static void test_chan_destroy_ends_its_vgpus_slice_for_good(struct kunit *test)
+{
+	struct test_gpu *g = test_gpu_new(test, 1, true);
+	struct nvkm_vgpu_sched_entity *e = &g->sched.entity[0];
+	void *chan = test_chan_new(test, g, 0, 1024);
+	int picks, slices;
+
+	/* A long slice, so that it is the destroy that ends it. */
+	g->sched.slice_ns = 10ULL * NSEC_PER_SEC;
+	test_userd_set(g, 0, 0, 1);
+	nvkm_vgpu_nouveau_chan_kick(chan);
+	KUNIT_ASSERT_TRUE(test, test_wait(test_fake_chan(0).on));
+	picks = glue_fake_entity(e).picks;
+	slices = glue_fake_entity(e).slices;
+	KUNIT_EXPECT_EQ(test, slices, picks - 1);
+
+	nvkm_vgpu_nouveau_chan_destroy(&g->chans, chan);
+	KUNIT_EXPECT_EQ(test, glue_fake_entity(e).slices, picks);
+	KUNIT_EXPECT_FALSE(test, glue_fake_entity(e).work_left);
+	KUNIT_EXPECT_EQ(test, glue_fake_entity(e).queued, 0);
+	/* The manager may free the entity now: the thread never uses it again. */
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, glue_fake_entity(e).slices, picks);
+	KUNIT_EXPECT_EQ(test, glue_fake_entity(e).picks, picks);
+}
+
 static struct kunit_case nvkm_glue_chan_test_cases[] = {
 	KUNIT_CASE(test_chan_refused_when_off_not_copy_or_outside_fb),
 	KUNIT_CASE(test_chan_one_address_space_per_vgpu_freed_with_its_last_channel),
@@ -440,6 +466,7 @@ static struct kunit_case nvkm_glue_chan_test_cases[] = {
 	KUNIT_CASE(test_chan_preemption_timeout_is_reported_as_timeout),
 	KUNIT_CASE(test_chan_preempt_takes_it_off_and_work_puts_it_back),
 	KUNIT_CASE(test_chan_nonstall_reaches_only_channels_on_the_runlist),
+	KUNIT_CASE(test_chan_destroy_ends_its_vgpus_slice_for_good),
 	{}
 };
 

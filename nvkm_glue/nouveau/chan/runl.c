@@ -20,9 +20,10 @@
  *    was not kicked since is idle (nvkm_vgpu_sched_dequeue()). Busy time
  *    is the time between reads that found work pending: the GPU keeps no
  *    per-channel busy counter nouveau reads.
- *  - The slice ends at its end or when none of its vGPU's channels has
- *    work; the thread reports it (nvkm_vgpu_sched_slice_done()) and asks
- *    again. A share policy may answer "nothing for N ns": the thread takes
+ *  - The slice ends at its end, when none of its vGPU's channels has
+ *    work, or when one of them is reset or destroyed (the slice may
+ *    outlive no channel of its vGPU); it is reported
+ *    (nvkm_vgpu_sched_slice_done()) and the thread asks again. A share policy may answer "nothing for N ns": the thread takes
  *    everything off and sleeps that long, or until a kick.
  *
  * Locking: chan_types.h. The thread holds the runlist's mutex across
@@ -202,6 +203,25 @@ static void nvkm_vgpu_nouveau_runl_slice_end(struct nvkm_vgpu_nouveau_runl *runl
 }
 
 /*
+ * Under runl->mutex: @chan leaves its vGPU's slice for good (reset,
+ * destroy). The slice ends here: it may outlive no channel of its vGPU,
+ * whose entity the manager may free once the last one is destroyed.
+ */
+static void nvkm_vgpu_nouveau_runl_slice_drop(struct nvkm_vgpu_nouveau_runl *runl,
+					      struct nvkm_vgpu_nouveau_chan *chan)
+{
+	u64 now = ktime_get_ns();
+
+	lockdep_assert_held(&runl->mutex);
+	if (runl->slice.entity != chan->desc.sched)
+		return;
+	if (runl->pending)
+		runl->slice_busy_ns += now - runl->last_ns;
+	runl->pending = false;
+	nvkm_vgpu_nouveau_runl_slice_end(runl, now, false);
+}
+
+/*
  * One round of the thread under runl->mutex. Returns how long to sleep
  * before the next (0: until a kick).
  */
@@ -360,6 +380,7 @@ void nvkm_vgpu_nouveau_runl_del(struct nvkm_vgpu_nouveau_runl *runl,
 {
 	mutex_lock(&runl->mutex);
 	nvkm_vgpu_nouveau_runl_set_on(runl, chan, false);
+	nvkm_vgpu_nouveau_runl_slice_drop(runl, chan);
 	spin_lock_irq(&runl->lock);
 	nvkm_vgpu_nouveau_runl_unqueue_locked(runl, chan);
 	list_del_init(&chan->head);
@@ -439,6 +460,7 @@ void nvkm_vgpu_nouveau_runl_reset(struct nvkm_vgpu_nouveau_runl *runl,
 {
 	mutex_lock(&runl->mutex);
 	nvkm_vgpu_nouveau_runl_set_on(runl, chan, false);
+	nvkm_vgpu_nouveau_runl_slice_drop(runl, chan);
 	nvkm_vgpu_chan_reset(chan->nvchan);
 	spin_lock_irq(&runl->lock);
 	nvkm_vgpu_nouveau_runl_unqueue_locked(runl, chan);
