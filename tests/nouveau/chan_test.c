@@ -396,6 +396,7 @@ static void test_chan_preempt_takes_it_off_and_work_puts_it_back(struct kunit *t
 {
 	struct test_gpu *g = test_gpu_new(test, 1, true);
 	void *chan = test_busy_chan_new(test, g, 0, 1024);
+
 	nvkm_vgpu_nouveau_chan_preempt(chan);
 	KUNIT_EXPECT_GE(test, test_fake_chan(0).removes, 1);
 	/* Work left: the thread puts it back. */

@@ -23,8 +23,9 @@
  *  - The slice ends at its end, when none of its vGPU's channels has
  *    work, or when one of them is reset or destroyed (the slice may
  *    outlive no channel of its vGPU); it is reported
- *    (nvkm_vgpu_sched_slice_done()) and the thread asks again. A share policy may answer "nothing for N ns": the thread takes
- *    everything off and sleeps that long, or until a kick.
+ *    (nvkm_vgpu_sched_slice_done()) and the thread asks again. A share
+ *    policy may answer "nothing for N ns": the thread takes everything
+ *    off and sleeps that long, or until a kick.
  *
  * Locking: chan_types.h. The thread holds the runlist's mutex across
  * nouveau's calls and USERD reads, never its spinlock.
