@@ -185,7 +185,7 @@ static void *test_busy_chan_new(struct kunit *test, struct test_gpu *g,
 	return chan;
 }
 
-static void test_chan_refused_when_off_not_copy_or_outside_fb(struct kunit *test)
+static void test_chan_refused_when_off_pre_volta_not_copy_or_outside_fb(struct kunit *test)
 {
 	struct test_gpu *g = test_gpu_new(test, 1, false);
 	struct nvkm_vgpu_chan_desc desc = test_desc(g, 0, 1024, 1);
@@ -195,6 +195,11 @@ static void test_chan_refused_when_off_not_copy_or_outside_fb(struct kunit *test
 	KUNIT_EXPECT_EQ(test, glue_fake_chans.vmm_news, 0);
 
 	g->chans.enabled = true;
+	/* Pascal: USERD in nouveau's BAR, no doorbell. */
+	g->f->device.card_type = GP100;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(nvkm_vgpu_nouveau_chan_create(&g->chans, &desc)),
+			-EOPNOTSUPP);
+	g->f->device.card_type = GA100;
 	desc.engine = NVKM_VGPU_ENGINE_GR;
 	desc.runlist = 0;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(nvkm_vgpu_nouveau_chan_create(&g->chans, &desc)),
@@ -459,7 +464,7 @@ static void test_chan_destroy_ends_its_vgpus_slice_for_good(struct kunit *test)
 }
 
 static struct kunit_case nvkm_glue_chan_test_cases[] = {
-	KUNIT_CASE(test_chan_refused_when_off_not_copy_or_outside_fb),
+	KUNIT_CASE(test_chan_refused_when_off_pre_volta_not_copy_or_outside_fb),
 	KUNIT_CASE(test_chan_one_address_space_per_vgpu_freed_with_its_last_channel),
 	KUNIT_CASE(test_chan_kick_runs_the_vgpu_until_its_userd_is_drained),
 	KUNIT_CASE(test_chan_two_busy_vgpus_take_turns_never_together),

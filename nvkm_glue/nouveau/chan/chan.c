@@ -8,7 +8,9 @@
  * vGPU's FB slice: the GPU runs the guest's push buffers itself. Which
  * vGPU's channels are on the runlist is runl.c's business.
  *
- * Only copy channels: the uAPI's GR class (NVKM_VGPU_CLASS_SIM_BUSY) is
+ * Volta and later only: before, USERD is a page of nouveau's BAR rather
+ * than the channel's memory and there is no doorbell. Only copy
+ * channels: the uAPI's GR class (NVKM_VGPU_CLASS_SIM_BUSY) is
  * the simulator's and has no hardware counterpart. Only the FB window:
  * GPFIFO, USERD and error notifier must lie in [0, fb_size); the
  * guest-memory window needs the guest's pages pinned and mapped into the
@@ -88,6 +90,13 @@ static int nvkm_vgpu_nouveau_chan_check(struct nvkm_vgpu_nouveau_chans *chans,
 {
 	if (!chans->enabled) {
 		dev_warn_once(chans->dev, "nvkm_vgpu_nouveau: guest channels are off (module parameter channels=0); vGPUs get FB only\n");
+		return -EOPNOTSUPP;
+	}
+	/* Before Volta USERD is a page of nouveau's BAR and there is no
+	 * doorbell: the guest's programming model would need both shadowed.
+	 */
+	if (chans->device->card_type < GV100) {
+		dev_warn_once(chans->dev, "nvkm_vgpu_nouveau: guest channels need Volta or later; vGPUs of this GPU get FB only\n");
 		return -EOPNOTSUPP;
 	}
 	if (desc->engine != NVKM_VGPU_ENGINE_CE) {
