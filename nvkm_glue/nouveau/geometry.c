@@ -39,8 +39,16 @@ const char *nvkm_vgpu_nouveau_family(const struct nvkm_device *device)
 	}
 }
 
-/* The contract's class of an NVKM engine, or NVKM_VGPU_ENGINE_NR. */
-static enum nvkm_vgpu_engine nvkm_vgpu_nouveau_engine_class(enum nvkm_subdev_type type)
+/**
+ * nvkm_vgpu_nouveau_engine_class() - the contract's class of an NVKM engine
+ * @type: the engine's subdev type
+ *
+ * The geometry counts engines by it, and chan/chan.c finds a channel's
+ * runlist by the same count.
+ *
+ * Return: the class, or NVKM_VGPU_ENGINE_NR for an engine not offered.
+ */
+enum nvkm_vgpu_engine nvkm_vgpu_nouveau_engine_class(enum nvkm_subdev_type type)
 {
 	switch (type) {
 	case NVKM_ENGINE_GR: return NVKM_VGPU_ENGINE_GR;

@@ -4,6 +4,8 @@
 
 #include <nvkm_vgpu/backend.h>
 
+#include <core/subdev.h>
+
 struct nvkm_device;
 struct pci_dev;
 
@@ -18,6 +20,7 @@ struct nvkm_vgpu_nouveau_geometry {
 };
 
 const char *nvkm_vgpu_nouveau_family(const struct nvkm_device *device);
+enum nvkm_vgpu_engine nvkm_vgpu_nouveau_engine_class(enum nvkm_subdev_type type);
 void nvkm_vgpu_nouveau_geometry_read(struct nvkm_vgpu_nouveau_geometry *g,
 				     struct nvkm_device *device,
 				     struct pci_dev *pdev, u64 fb_size,

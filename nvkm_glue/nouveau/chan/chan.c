@@ -40,20 +40,10 @@
 #include <engine/fifo/runl.h>
 
 #include "../fb.h"
+#include "../geometry.h"
 #include "chan.h"
 #include "runl.h"
 #include "vmm.h"
-
-/* The contract's class of an NVKM engine type, as geometry.c counts. */
-static bool nvkm_vgpu_nouveau_chan_is_class(enum nvkm_subdev_type type,
-					    enum nvkm_vgpu_engine class)
-{
-	switch (class) {
-	case NVKM_VGPU_ENGINE_GR: return type == NVKM_ENGINE_GR;
-	case NVKM_VGPU_ENGINE_CE: return type == NVKM_ENGINE_CE;
-	default: return false;
-	}
-}
 
 /* NVKM's ID of the runlist of engine @index of @class, or -EINVAL. */
 static int nvkm_vgpu_nouveau_chan_runl_id(struct nvkm_device *device,
@@ -67,8 +57,8 @@ static int nvkm_vgpu_nouveau_chan_runl_id(struct nvkm_device *device,
 		return -EINVAL;
 	nvkm_runl_foreach(runl, device->fifo) {
 		nvkm_runl_foreach_engn(engn, runl) {
-			if (!nvkm_vgpu_nouveau_chan_is_class(engn->engine->subdev.type,
-							     class))
+			if (nvkm_vgpu_nouveau_engine_class(engn->engine->subdev.type) !=
+			    class)
 				continue;
 			if (!index--)
 				return runl->id;

@@ -189,6 +189,17 @@ nvkm_vgpu_nouveau_runl_sched_locked(struct nvkm_vgpu_nouveau_runl *runl)
 	return NULL;
 }
 
+/* Under runl->mutex: the slice's busy time up to @now; work @pending from now. */
+static void nvkm_vgpu_nouveau_runl_account(struct nvkm_vgpu_nouveau_runl *runl,
+					   u64 now, bool pending)
+{
+	lockdep_assert_held(&runl->mutex);
+	if (runl->pending)
+		runl->slice_busy_ns += now - runl->last_ns;
+	runl->last_ns = now;
+	runl->pending = pending;
+}
+
 /* Under runl->mutex: end the slice, telling the manager what it ran. */
 static void nvkm_vgpu_nouveau_runl_slice_end(struct nvkm_vgpu_nouveau_runl *runl,
 					     u64 now, bool work_left)
@@ -216,9 +227,7 @@ static void nvkm_vgpu_nouveau_runl_slice_drop(struct nvkm_vgpu_nouveau_runl *run
 	lockdep_assert_held(&runl->mutex);
 	if (runl->slice.entity != chan->desc.sched)
 		return;
-	if (runl->pending)
-		runl->slice_busy_ns += now - runl->last_ns;
-	runl->pending = false;
+	nvkm_vgpu_nouveau_runl_account(runl, now, false);
 	nvkm_vgpu_nouveau_runl_slice_end(runl, now, false);
 }
 
@@ -235,11 +244,8 @@ static u64 nvkm_vgpu_nouveau_runl_round(struct nvkm_vgpu_nouveau_runl *runl)
 
 	lockdep_assert_held(&runl->mutex);
 	if (slice->entity) {
-		if (runl->pending)
-			runl->slice_busy_ns += now - runl->last_ns;
 		work = nvkm_vgpu_nouveau_runl_poll(runl);
-		runl->last_ns = now;
-		runl->pending = work;
+		nvkm_vgpu_nouveau_runl_account(runl, now, work);
 		if (work && now < slice->end_ns) {
 			/* A channel preempted or kicked since goes back on. */
 			nvkm_vgpu_nouveau_runl_switch(runl, slice->entity);
